@@ -1,0 +1,7 @@
+export { SimController, type RawPublishOptions } from './controller.js';
+export { ConnectRefusedError } from './mqtt-session.js';
+export { systemClock, type Clock } from './clock.js';
+export type { CompartmentSize, CompartmentSpec, PhysicalState } from './compartment.js';
+export type { KeypadReply } from './keypad.js';
+export type { SimControllerEvents, SimControllerOptions, SimLogger, SimStats } from './types.js';
+export type { StampedMessage, UplinkMessage } from './uplink.js';

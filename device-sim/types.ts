@@ -1,0 +1,82 @@
+import type { EventEmitter } from 'node:events';
+import type { CommandAckT, CommandT, OpenResultEventT } from '../protocol/index.js';
+import type { Clock, Timers } from './clock.js';
+import type { CompartmentSpec } from './compartment.js';
+import type { StampedMessage, UplinkBody } from './uplink.js';
+
+/** The subset of pino's API the simulator uses, so a pino logger can be passed as is. */
+export interface SimLogger {
+  debug(obj: object, msg?: string): void;
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+}
+
+export const silentLogger: SimLogger = { debug() {}, info() {}, warn() {} };
+
+export interface SimControllerOptions {
+  /** mqtt://host:port or ws://host:port/mqtt */
+  url: string;
+  deviceId: string;
+  secret: string;
+  compartments: CompartmentSpec[] | number;
+  model?: string;
+  firmware?: string;
+  /** Protocol version announced in the hello, "major.minor". */
+  protocol?: string;
+  /** MQTT keepalive in seconds. */
+  keepalive?: number;
+  clock?: Clock;
+  /** Relay pulse to door sensor reporting open. */
+  openDelayMs?: number;
+  /** How long a jammed door is given before the controller reports `jammed`. */
+  jamWindowMs?: number;
+  /** Time between acking a reboot command and going down. */
+  rebootDelayMs?: number;
+  /** Default wait for a keypad_reply in typeCode(). */
+  keypadTimeoutMs?: number;
+  connectTimeoutMs?: number;
+  random?: () => number;
+  logger?: SimLogger;
+}
+
+export interface SimStats {
+  connects: number;
+  /** Messages the broker has acknowledged (QoS 1) or that were written (QoS 0). */
+  published: number;
+  /** Events and acks held back while offline and sent later. */
+  replayed: number;
+  commandsReceived: number;
+  invalidCommands: number;
+  duplicateCommands: number;
+  rejectedCommands: number;
+  telemetryDropped: number;
+}
+
+export interface SimControllerEvents {
+  connected: [];
+  disconnected: [];
+  reboot: [bootId: string];
+  command: [command: CommandT];
+  invalid_command: [payload: Buffer, reason: string];
+  ack: [ack: CommandAckT];
+  /** The door opened; commandId is undefined when nobody commanded it (forced). */
+  opened: [compartment: number, commandId: string | undefined];
+  open_result: [result: OpenResultEventT];
+  /** Every sequenced message, when it is stamped (sent now or queued). */
+  uplink: [message: StampedMessage];
+  keypad_display: [text: string];
+}
+
+/** What the behaviour modules need from the controller; keeps them free of MQTT. */
+export interface SimContext {
+  readonly clock: Clock;
+  readonly timers: Timers;
+  readonly random: () => number;
+  readonly logger: SimLogger;
+  readonly events: EventEmitter<SimControllerEvents>;
+  readonly stats: SimStats;
+  readonly openDelayMs: number;
+  readonly jamWindowMs: number;
+  sendEvent(body: UplinkBody<'events'>): void;
+  sendAck(body: UplinkBody<'acks'>): void;
+}

@@ -1,0 +1,59 @@
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { Logger } from 'pino';
+import type { AppContext } from '../../app/context.js';
+import type { GatewayMetrics } from '../metrics.js';
+import { installErrorHandler } from './error-handler.js';
+import { alarmRoutes } from './routes/operator/alarms.js';
+import { deviceRoutes } from './routes/operator/devices.js';
+import { lockerRoutes } from './routes/operator/lockers.js';
+import { siteRoutes } from './routes/operator/sites.js';
+import { healthRoutes } from './routes/system/health.js';
+
+export interface HttpDeps {
+  ctx: AppContext;
+  metrics: GatewayMetrics;
+  log: Logger;
+  operatorOpenWaitS: number;
+  trustProxy: boolean;
+  isBrokerReady: () => boolean;
+}
+
+/** Builds the HTTP app without listening: tests use `inject`, main.ts listens. */
+export async function buildApp(deps: HttpDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    // pino's Logger is a FastifyBaseLogger; only the generic custom-levels parameter differs.
+    loggerInstance: deps.log.child({ component: 'http' }) as FastifyBaseLogger,
+    disableRequestLogging: true,
+    trustProxy: deps.trustProxy,
+    bodyLimit: 64 * 1024,
+    requestTimeout: 30_000,
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  installErrorHandler(app);
+
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    deps.metrics.httpDuration.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+    request.log.debug({ method: request.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+  });
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: { title: 'lockergate', version: '0.1.0', description: 'Smart parcel locker gateway. Times are milliseconds since the Unix epoch. Errors are { error: { code, message, details? } } with codes from docs/errors.md.' },
+      components: { securitySchemes: { operatorToken: { type: 'http', scheme: 'bearer', description: 'Operator token from `lockergate token create`' } } },
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+
+  await app.register(healthRoutes, deps);
+  await app.register(siteRoutes, deps);
+  await app.register(lockerRoutes, deps);
+  await app.register(deviceRoutes, deps);
+  await app.register(alarmRoutes, deps);
+  return app;
+}

@@ -1,0 +1,30 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { AppContext } from '../../app/context.js';
+import { authenticateOperator } from '../../app/tokens.js';
+import { LockergateError } from '../../domain/errors.js';
+import type { OperatorToken, OperatorRole } from '../../domain/token.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    operator?: OperatorToken;
+  }
+}
+
+const RANK: Record<OperatorRole, number> = { viewer: 1, operator: 2 };
+
+/** preHandler: a bearer operator token with at least `role` (viewer < operator). */
+export function requireRole(ctx: AppContext, role: OperatorRole) {
+  return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
+    const header = request.headers.authorization;
+    const secret = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
+    const token = secret ? await authenticateOperator(ctx, secret) : undefined;
+    if (!token) throw new LockergateError('UNAUTHENTICATED', 'Send an operator token: "Authorization: Bearer lgo_…".');
+    if (RANK[token.role] < RANK[role]) throw new LockergateError('FORBIDDEN', `This needs the ${role} role; your token is ${token.role}.`);
+    request.operator = token;
+    request.log = request.log.child({ operator: token.id });
+  };
+}
+
+export function actorOf(request: FastifyRequest): string {
+  return request.operator ? `operator:${request.operator.id}` : 'anonymous';
+}

@@ -1,0 +1,31 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { revokeDevice, rotateDeviceSecret } from '../../../../app/provisioning.js';
+import { actorOf, requireRole } from '../../auth.js';
+import type { HttpDeps } from '../../app.js';
+
+const security = [{ operatorToken: [] }];
+const params = z.object({ id: z.string().regex(/^[a-z0-9][a-z0-9-]{2,22}$/) });
+
+export async function deviceRoutes(fastify: FastifyInstance, deps: HttpDeps): Promise<void> {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
+  const { ctx } = deps;
+  const operator = requireRole(ctx, 'operator');
+
+  app.post('/v1/devices/:id/rotate-secret', {
+    preHandler: operator,
+    schema: { tags: ['devices'], security, summary: 'New secret for a controller; its live session is closed at once', params },
+  }, async (req, reply) => {
+    const { device, secret } = await rotateDeviceSecret(ctx, req.params.id, actorOf(req));
+    return reply.header('cache-control', 'no-store').send({ deviceId: device.id, secret });
+  });
+
+  app.post('/v1/devices/:id/revoke', {
+    preHandler: operator,
+    schema: { tags: ['devices'], security, summary: 'Revoke a controller: disconnected now, refused from then on', params },
+  }, async (req) => {
+    const device = await revokeDevice(ctx, req.params.id, actorOf(req));
+    return { deviceId: device.id, revokedAt: device.revokedAt };
+  });
+}

@@ -1,0 +1,64 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** All Prometheus metrics of one gateway instance, on its own registry (tests run several). */
+export class GatewayMetrics {
+  readonly registry = new Registry();
+  readonly connectedDevices: Gauge;
+  readonly connectionsRefused: Counter<'reason'>;
+  readonly clientErrors: Counter<'reason'>;
+  readonly messagesIn: Counter<'channel'>;
+  readonly messagesOut: Counter<'type'>;
+  readonly rejected: Counter<'reason'>;
+  readonly duplicates: Counter<'reason'>;
+  readonly sequenceGaps: Counter;
+  readonly commands: Counter<'type' | 'outcome'>;
+  readonly alarms: Counter<'kind'>;
+  readonly httpDuration: Histogram<'method' | 'route' | 'status'>;
+
+  constructor(opts: { defaultMetrics?: boolean } = {}) {
+    const registers = [this.registry];
+    if (opts.defaultMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'lockergate_' });
+    this.connectedDevices = new Gauge({ name: 'lockergate_mqtt_connected_devices', help: 'Devices with a live MQTT session', registers });
+    this.connectionsRefused = new Counter({
+      name: 'lockergate_mqtt_connections_refused_total',
+      help: 'MQTT connections refused, by reason',
+      labelNames: ['reason'],
+      registers,
+    });
+    this.clientErrors = new Counter({
+      name: 'lockergate_mqtt_client_errors_total',
+      help: 'MQTT client errors (protocol errors, oversize packets, timeouts), by reason',
+      labelNames: ['reason'],
+      registers,
+    });
+    this.messagesIn = new Counter({ name: 'lockergate_mqtt_messages_in_total', help: 'Device messages received, by channel', labelNames: ['channel'], registers });
+    this.messagesOut = new Counter({ name: 'lockergate_mqtt_messages_out_total', help: 'Commands published to devices, by type', labelNames: ['type'], registers });
+    this.rejected = new Counter({
+      name: 'lockergate_mqtt_rejected_total',
+      help: 'Device messages rejected (not applied), by reason',
+      labelNames: ['reason'],
+      registers,
+    });
+    this.duplicates = new Counter({
+      name: 'lockergate_mqtt_dropped_duplicates_total',
+      help: 'Device messages dropped by sequence dedup, by reason (duplicate, stale_boot)',
+      labelNames: ['reason'],
+      registers,
+    });
+    this.sequenceGaps = new Counter({ name: 'lockergate_mqtt_sequence_gaps_total', help: 'Device messages that skipped sequence numbers', registers });
+    this.commands = new Counter({
+      name: 'lockergate_commands_total',
+      help: 'Commands that ended, by type and outcome',
+      labelNames: ['type', 'outcome'],
+      registers,
+    });
+    this.alarms = new Counter({ name: 'lockergate_alarms_raised_total', help: 'Alarms raised, by kind', labelNames: ['kind'], registers });
+    this.httpDuration = new Histogram({
+      name: 'lockergate_http_request_duration_seconds',
+      help: 'HTTP request latency',
+      labelNames: ['method', 'route', 'status'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
+      registers,
+    });
+  }
+}

@@ -1,0 +1,224 @@
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { Aedes, type AuthenticateError, type Client, type PublishPacket, type Subscription } from 'aedes';
+import type { Logger } from 'pino';
+import { CHANNEL_RULES, deviceTopic, parseDeviceTopic, type UplinkChannel } from '../../../protocol/topics.js';
+import type { CommandT } from '../../../protocol/schemas/commands.js';
+import { StatusOffline } from '../../../protocol/schemas/status.js';
+import type { AppContext } from '../../app/context.js';
+import { authenticateDevice } from '../../app/device-auth.js';
+import { deviceConnected, deviceDisconnected } from '../../app/device-session.js';
+import type { CommandTransport } from '../../app/ports.js';
+import type { GatewayMetrics } from '../metrics.js';
+import { ConnectionLimiter } from './connection-limiter.js';
+import { guardPacketSize } from './packet-size-guard.js';
+import { classifyClientError, connectRefusal, type Refusal } from './refusals.js';
+import { handleUplink } from './uplink.js';
+
+/** Aedes keeps the CONNECT will on the client and passes that same object when it publishes it; not in its types. */
+type ClientWithWill = Client & { will?: unknown };
+
+export interface BrokerOptions {
+  maxPacketBytes: number;
+  maxConnections: number;
+  connectRatePerIp: number;
+  connectBurstPerIp: number;
+  connectTimeoutMs: number;
+  keepaliveMaxS: number;
+}
+
+/**
+ * The embedded broker (Aedes) with lockergate's rules in its hooks: device authentication,
+ * a per-device ACL, admission control, packet size limits, and uplink messages consumed in
+ * `authorizePublish` — before the PUBACK, so a device's message is acknowledged only once its
+ * effect is committed (docs/adr/0002).
+ */
+export class MqttGateway implements CommandTransport {
+  readonly aedes: Aedes;
+  private readonly live = new Map<string, Client>();
+  private readonly refusals = new WeakMap<Client, Refusal>();
+  private readonly remoteIps = new WeakMap<object, string>();
+  private readonly limiter: ConnectionLimiter;
+  private readonly servers: Server[] = [];
+  private ctx: AppContext | undefined;
+
+  private constructor(aedes: Aedes, private readonly opts: BrokerOptions, private readonly metrics: GatewayMetrics, private readonly log: Logger) {
+    this.aedes = aedes;
+    this.limiter = new ConnectionLimiter({ maxConnections: opts.maxConnections, ratePerIp: opts.connectRatePerIp, burstPerIp: opts.connectBurstPerIp });
+  }
+
+  static async create(opts: BrokerOptions, metrics: GatewayMetrics, log: Logger): Promise<MqttGateway> {
+    const aedes = await Aedes.createBroker({
+      connectTimeout: opts.connectTimeoutMs,
+      maxClientsIdLength: 23,
+      maxTopicLevels: 8,
+      heartbeatInterval: 60_000,
+    });
+    const gw = new MqttGateway(aedes, opts, metrics, log.child({ component: 'mqtt' }));
+    gw.installHooks();
+    return gw;
+  }
+
+  /** The use cases, wired after construction because they use this broker as their transport. */
+  attach(ctx: AppContext): void {
+    this.ctx = ctx;
+  }
+
+  /** Hands a transport stream (TCP socket or WebSocket stream) to the broker. */
+  handle(conn: Duplex, remoteIp: string): void {
+    this.remoteIps.set(conn, remoteIp);
+    guardPacketSize(conn, this.opts.maxPacketBytes, (reason) => {
+      this.metrics.clientErrors.inc({ reason: 'packet_too_large' });
+      this.log.debug({ remoteIp, reason }, 'connection closed by packet size guard');
+    });
+    this.aedes.handle(conn);
+  }
+
+  async listenTcp(port: number, host: string): Promise<AddressInfo> {
+    const server = createServer((socket: Socket) => this.handle(socket, socket.remoteAddress ?? 'unknown'));
+    this.servers.push(server);
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => resolve());
+    });
+    return server.address() as AddressInfo;
+  }
+
+  isConnected(deviceId: string): boolean {
+    return this.live.has(deviceId);
+  }
+
+  connectedCount(): number {
+    return this.live.size;
+  }
+
+  send(deviceId: string, command: CommandT): Promise<void> {
+    const packet: PublishPacket = {
+      cmd: 'publish',
+      topic: deviceTopic(deviceId, 'cmd'),
+      payload: Buffer.from(JSON.stringify(command)),
+      qos: 1,
+      retain: false,
+      dup: false,
+    };
+    return new Promise((resolve, reject) => {
+      this.aedes.publish(packet, (err) => {
+        if (err) return reject(err);
+        this.metrics.messagesOut.inc({ type: command.type });
+        resolve();
+      });
+    });
+  }
+
+  disconnect(deviceId: string): void {
+    this.live.get(deviceId)?.close();
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
+    await new Promise<void>((resolve) => this.aedes.close(() => resolve()));
+  }
+
+  private app(): AppContext {
+    if (!this.ctx) throw new Error('MqttGateway used before attach()');
+    return this.ctx;
+  }
+
+  private installHooks(): void {
+    const { aedes, metrics, log } = this;
+
+    aedes.preConnect = (client, packet, done) => {
+      const ip = this.remoteIps.get(client.conn) ?? 'unknown';
+      const refusal = connectRefusal(packet, ip, this.limiter.admit(ip, aedes.connectedClients), this.opts.keepaliveMaxS);
+      // Refusals are answered with a CONNACK code from `authenticate`, so a device learns why and backs off.
+      if (refusal) this.refusals.set(client, refusal);
+      done(null, true);
+    };
+
+    aedes.authenticate = (client, username, password, done) => {
+      const refuse = (r: Refusal) => {
+        metrics.connectionsRefused.inc({ reason: r.reason });
+        const err = new Error(r.reason) as AuthenticateError;
+        err.returnCode = r.returnCode;
+        done(err, false);
+      };
+      const early = this.refusals.get(client);
+      if (early) return refuse(early);
+      const id = client.id;
+      if (username !== id) return refuse({ reason: 'username_mismatch', returnCode: 4 });
+      authenticateDevice(this.app(), id, password?.toString('utf8') ?? '').then(
+        (result) => (result === 'ok' ? done(null, true) : refuse({ reason: result, returnCode: result === 'revoked' ? 5 : 4 })),
+        (error: unknown) => {
+          log.error({ err: error }, 'device authentication failed');
+          refuse({ reason: 'server_error', returnCode: 3 });
+        },
+      );
+    };
+
+    aedes.authorizeSubscribe = (client, sub: Subscription, done) => {
+      // A device subscribes to its own command topic only: no wildcards, no $SYS, no other device.
+      if (sub.topic !== deviceTopic(client.id, 'cmd')) {
+        metrics.rejected.inc({ reason: 'acl_subscribe' });
+        return done(null, null);
+      }
+      done(null, { ...sub, qos: Math.min(sub.qos, 1) as 0 | 1 });
+    };
+
+    aedes.authorizePublish = (client, packet, done) => this.onPublish(client, packet, done);
+
+    aedes.on('client', (client) => {
+      this.live.set(client.id, client);
+      metrics.connectedDevices.set(this.live.size);
+      deviceConnected(this.app(), client.id).catch((err: unknown) => log.error({ err }, 'recording connect failed'));
+    });
+    aedes.on('clientDisconnect', (client) => {
+      // Only the device's current connection may mark it offline: after a takeover the old one closes late.
+      if (this.live.get(client.id) !== client) return;
+      this.live.delete(client.id);
+      metrics.connectedDevices.set(this.live.size);
+      deviceDisconnected(this.app(), client.id).catch((err: unknown) => log.error({ err }, 'recording disconnect failed'));
+    });
+    aedes.on('clientError', (_client, err) => metrics.clientErrors.inc({ reason: classifyClientError(err) }));
+    aedes.on('connectionError', (_client, err) => metrics.clientErrors.inc({ reason: classifyClientError(err) }));
+    aedes.on('keepaliveTimeout', () => metrics.clientErrors.inc({ reason: 'keepalive_timeout' }));
+  }
+
+  private onPublish(client: Client | null, packet: PublishPacket, done: (error?: Error | null) => void): void {
+    if (!client) return done(new Error('obsolete will dropped'));
+    const topic = parseDeviceTopic(packet.topic);
+    if (!topic || topic.deviceId !== client.id || CHANNEL_RULES[topic.channel].direction !== 'up') {
+      this.metrics.rejected.inc({ reason: 'acl_publish' });
+      return done(new Error('not authorized')); // closes the connection: MQTT 3.1.1 has no error reply
+    }
+    if (packet === (client as ClientWithWill).will) return this.onWill(client, packet, done);
+    // Only the snapshot and hello are retained; a retain flag elsewhere would store stale events.
+    if (!CHANNEL_RULES[topic.channel].retain) packet.retain = false;
+    handleUplink(this.app(), this.metrics, this.log, client.id, topic.channel as UplinkChannel, packet.payload as Buffer).then(
+      (outcome) => {
+        if (outcome !== 'applied' && outcome !== 'gap') packet.retain = false;
+        done(null);
+      },
+      (err: unknown) => {
+        // Not acknowledged: the device resends it after reconnecting.
+        this.log.error({ err, deviceId: client.id }, 'applying device message failed');
+        done(err instanceof Error ? err : new Error(String(err)));
+      },
+    );
+  }
+
+  /** The last will is published only if it is the device's current connection and a valid offline status. */
+  private onWill(client: Client, packet: PublishPacket, done: (error?: Error | null) => void): void {
+    const current = this.live.get(client.id);
+    if (current !== undefined && current !== client) {
+      this.metrics.duplicates.inc({ reason: 'late_will' });
+      return done(new Error('late will after reconnect'));
+    }
+    try {
+      StatusOffline.parse(JSON.parse((packet.payload as Buffer).toString('utf8')));
+    } catch {
+      this.metrics.rejected.inc({ reason: 'invalid_will' });
+      return done(new Error('invalid will'));
+    }
+    done(null);
+  }
+}

@@ -1,0 +1,70 @@
+import type { Duplex } from 'node:stream';
+
+/**
+ * Aedes 1.x buffers a packet of any announced size before parsing it, so a client could make the
+ * broker hold up to 256 MB per connection. This guard follows the MQTT framing (fixed header
+ * byte, 1–4 byte remaining length, body) over the raw bytes and reports the first packet that is
+ * larger than the limit or has a malformed length, before its body is buffered.
+ * It keeps three numbers per connection and never copies data (docs/adr/0003).
+ */
+export class PacketSizeGuard {
+  private state: 0 | 1 | 2 = 0; // 0: expecting the fixed-header byte, 1: length bytes, 2: body
+  private length = 0;
+  private multiplier = 1;
+  private remaining = 0;
+
+  constructor(private readonly maxPacketBytes: number) {}
+
+  /** Returns an error message when the stream must be closed, otherwise null. */
+  feed(chunk: Buffer): string | null {
+    let i = 0;
+    while (i < chunk.length) {
+      if (this.state === 2) {
+        const take = Math.min(this.remaining, chunk.length - i);
+        this.remaining -= take;
+        i += take;
+        if (this.remaining === 0) this.state = 0;
+        continue;
+      }
+      const byte = chunk[i++]!;
+      if (this.state === 0) {
+        this.state = 1;
+        this.length = 0;
+        this.multiplier = 1;
+        continue;
+      }
+      this.length += (byte & 0x7f) * this.multiplier;
+      if (byte & 0x80) {
+        this.multiplier *= 128;
+        if (this.multiplier > 128 ** 3) return 'malformed remaining length';
+        continue;
+      }
+      // 1 header byte + up to 4 length bytes + body
+      if (this.length + 5 > this.maxPacketBytes) return `packet of ${this.length} bytes exceeds ${this.maxPacketBytes}`;
+      this.remaining = this.length;
+      this.state = this.remaining === 0 ? 0 : 2;
+    }
+    return null;
+  }
+}
+
+/**
+ * Aedes pulls bytes with `conn.read()` on 'readable'; wrapping that one method on the instance
+ * sees every byte exactly once without an extra stream per connection.
+ */
+export function guardPacketSize(conn: Duplex, maxPacketBytes: number, onViolation: (reason: string) => void): void {
+  const guard = new PacketSizeGuard(maxPacketBytes);
+  const read = conn.read.bind(conn);
+  conn.read = (size?: number) => {
+    const chunk = read(size) as Buffer | null;
+    if (chunk !== null && Buffer.isBuffer(chunk)) {
+      const problem = guard.feed(chunk);
+      if (problem !== null) {
+        onViolation(problem);
+        conn.destroy();
+        return null;
+      }
+    }
+    return chunk;
+  };
+}

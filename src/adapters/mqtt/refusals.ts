@@ -1,0 +1,36 @@
+import type { ConnectPacket } from 'aedes';
+import { DEVICE_ID_PATTERN, deviceTopic } from '../../../protocol/topics.js';
+
+export interface Refusal {
+  reason: string;
+  /** MQTT 3.1.1 CONNACK return code: 2 identifier rejected, 3 server unavailable, 4 bad credentials, 5 not authorized. */
+  returnCode: 2 | 3 | 4 | 5;
+}
+
+/** Checks made on the CONNECT packet itself, before any credential is looked at. */
+export function connectRefusal(
+  packet: ConnectPacket,
+  ip: string,
+  admission: 'ok' | 'connection_cap' | 'ip_rate',
+  keepaliveMaxS: number,
+): Refusal | null {
+  if (admission !== 'ok') return { reason: admission, returnCode: 3 };
+  if (!packet.clientId || !DEVICE_ID_PATTERN.test(packet.clientId)) return { reason: 'invalid_client_id', returnCode: 2 };
+  // keepalive 0 would let a dead connection hold its slot forever.
+  if (!packet.keepalive || packet.keepalive > keepaliveMaxS) return { reason: 'keepalive_out_of_range', returnCode: 5 };
+  if (packet.will && packet.will.topic !== deviceTopic(packet.clientId, 'status')) return { reason: 'invalid_will_topic', returnCode: 5 };
+  void ip;
+  return null;
+}
+
+/** Client errors are counted by kind, not logged one line each (a storm would flood the log). */
+export function classifyClientError(err: Error): string {
+  const m = err.message.toLowerCase();
+  if (m.includes('not authorized')) return 'acl';
+  if (m.includes('keep alive') || m.includes('keepalive')) return 'keepalive';
+  if (m.includes('timeout')) return 'timeout';
+  if (m.includes('topic')) return 'bad_topic';
+  if (m.includes('econnreset') || m.includes('epipe') || m.includes('closed')) return 'connection_reset';
+  if (m.includes('invalid') || m.includes('malformed') || m.includes('protocol') || m.includes('length') || m.includes('utf')) return 'protocol_error';
+  return 'other';
+}

@@ -1,0 +1,77 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type { Store, Tx } from '../../../app/ports.js';
+import { GroupCommitter } from './group-commit.js';
+import { migrate } from './migrate.js';
+import { SqliteAlarmRepo } from './alarm-repo.js';
+import { SqliteAuditRepo } from './audit-repo.js';
+import { SqliteCommandRepo } from './command-repo.js';
+import { SqliteDeviceRepo } from './device-repo.js';
+import { SqliteLockerRepo } from './locker-repo.js';
+import { SqliteSiteRepo } from './site-repo.js';
+import { SqliteTokenRepo } from './token-repo.js';
+
+export interface SqliteStoreOptions {
+  /** Path of the database file; ':memory:' only for throwaway tools. */
+  file: string;
+}
+
+/**
+ * Durability (docs/adr/0002): WAL with synchronous=FULL fsyncs the WAL on every commit, so a
+ * commit that returned survives kill -9 and a power cut. NORMAL would be durable against a
+ * process crash but could lose the last commits on power loss, which is not acceptable for a
+ * door that was opened on the strength of it.
+ */
+export function openDatabase(file: string): Database.Database {
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  migrate(db);
+  return db;
+}
+
+export class SqliteStore implements Store {
+  readonly db: Database.Database;
+  private readonly tx: Tx;
+  private readonly committer: GroupCommitter;
+  private closed = false;
+
+  constructor(opts: SqliteStoreOptions) {
+    this.db = openDatabase(opts.file);
+    this.tx = {
+      sites: new SqliteSiteRepo(this.db),
+      lockers: new SqliteLockerRepo(this.db),
+      devices: new SqliteDeviceRepo(this.db),
+      commands: new SqliteCommandRepo(this.db),
+      alarms: new SqliteAlarmRepo(this.db),
+      tokens: new SqliteTokenRepo(this.db),
+      audit: new SqliteAuditRepo(this.db),
+    };
+    this.committer = new GroupCommitter(this.db);
+  }
+
+  transact<T>(work: (tx: Tx) => T): Promise<T> {
+    if (this.closed) return Promise.reject(new Error('store is closed'));
+    return this.committer.run(() => work(this.tx));
+  }
+
+  read<T>(work: (tx: Tx) => T): Promise<T> {
+    if (this.closed) return Promise.reject(new Error('store is closed'));
+    try {
+      return Promise.resolve(work(this.tx));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.committer.flush();
+    this.closed = true;
+    this.db.close();
+  }
+}

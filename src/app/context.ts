@@ -1,0 +1,14 @@
+import type { Clock } from '../domain/clock.js';
+import type { AppEventBus } from './events.js';
+import type { CommandTransport, RandomBytes, Store } from './ports.js';
+import type { AppSettings } from './settings.js';
+
+/** What every use case gets: ports, clock, randomness, settings and the event bus. */
+export interface AppContext {
+  store: Store;
+  clock: Clock;
+  random: RandomBytes;
+  transport: CommandTransport;
+  events: AppEventBus;
+  settings: AppSettings;
+}

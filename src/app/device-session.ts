@@ -1,0 +1,65 @@
+import type { StatusOnlineT } from '../../protocol/schemas/status.js';
+import { judgeSequence } from '../domain/device.js';
+import type { AppContext } from './context.js';
+import { deliverPending } from './commands.js';
+import { Effects } from './effects.js';
+
+export type UplinkVerdict = 'applied' | 'gap' | 'duplicate' | 'stale_boot' | 'unknown_device' | 'unknown_compartment' | 'unknown_command';
+
+export async function deviceConnected(ctx: AppContext, deviceId: string): Promise<void> {
+  const now = ctx.clock.now();
+  await ctx.store.transact((tx) => {
+    const d = tx.devices.get(deviceId);
+    if (!d) return;
+    tx.devices.update({ ...d, online: true, connectedAt: now, lastSeenAt: now });
+    tx.alarms.clear(d.lockerId, null, 'device_offline', now);
+  });
+}
+
+/** Called only for the device's current connection (the broker adapter guards late wills and takeovers). */
+export async function deviceDisconnected(ctx: AppContext, deviceId: string): Promise<void> {
+  const now = ctx.clock.now();
+  await ctx.store.transact((tx) => {
+    const d = tx.devices.get(deviceId);
+    if (d) tx.devices.update({ ...d, online: false, lastSeenAt: now });
+  });
+}
+
+/**
+ * Device hello (status online), in steps:
+ *   1. dedup: same boot → seq must advance; a new boot id starts a new sequence;
+ *   2. record model, firmware, protocol version, last seen;
+ *   3. a new boot ends opens sent to the old boot (never re-sent: it may have acted on them);
+ *   4. after commit, deliver queued and unacknowledged commands that have not expired.
+ */
+export async function applyHello(ctx: AppContext, deviceId: string, hello: StatusOnlineT): Promise<UplinkVerdict> {
+  const now = ctx.clock.now();
+  const effects = new Effects();
+  const verdict = await ctx.store.transact((tx): UplinkVerdict => {
+    const d = tx.devices.get(deviceId);
+    if (!d) return 'unknown_device';
+    const newBoot = d.bootId !== hello.bootId;
+    if (!newBoot && judgeSequence(d, hello.bootId, hello.seq) === 'duplicate') return 'duplicate';
+    tx.devices.update({
+      ...d,
+      bootId: hello.bootId,
+      lastSeq: hello.seq,
+      model: hello.model,
+      firmware: hello.firmware,
+      protocol: hello.protocol,
+      lastSeenAt: now,
+    });
+    if (newBoot && d.bootId !== null) {
+      for (const c of tx.commands.undelivered(deviceId)) {
+        if (c.state !== 'sent' || (c.type !== 'open' && c.type !== 'keypad_reply')) continue;
+        const ended = { ...c, state: 'failed' as const, outcome: 'interrupted_by_reboot' as const, completedAt: now };
+        tx.commands.update(ended);
+        effects.changed(ended);
+      }
+    }
+    return 'applied';
+  });
+  await effects.release(ctx);
+  if (verdict === 'applied') await deliverPending(ctx, deviceId);
+  return verdict;
+}

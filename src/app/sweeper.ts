@@ -1,0 +1,55 @@
+import { decideTimeout, markSent } from '../domain/command.js';
+import { isDoorLeftOpen } from '../domain/sensing.js';
+import type { AppContext } from './context.js';
+import { Effects } from './effects.js';
+
+export interface SweepReport {
+  ended: number;
+  resent: number;
+  alarms: number;
+}
+
+/**
+ * The gateway's own clock-driven rules, run every second by the jobs adapter (and directly by
+ * tests with a moved clock): command ack/outcome timeouts and expiry, doors left open, devices
+ * offline too long. One transaction per sweep.
+ */
+export async function sweep(ctx: AppContext): Promise<SweepReport> {
+  const now = ctx.clock.now();
+  const { settings } = ctx;
+  const effects = new Effects();
+  const report = await ctx.store.transact((tx) => {
+    const r: SweepReport = { ended: 0, resent: 0, alarms: 0 };
+    for (const c of tx.commands.unfinished()) {
+      const decision = decideTimeout(c, now, settings);
+      if (decision.action === 'end') {
+        tx.commands.update(decision.command);
+        effects.changed(decision.command);
+        r.ended++;
+        if (decision.command.outcome === 'open_not_detected') {
+          const compartment = typeof c.params['compartment'] === 'number' ? c.params['compartment'] : null;
+          effects.raise(tx, { kind: 'open_not_detected', lockerId: c.lockerId, compartment, details: { commandId: c.id } }, now);
+        }
+      } else if (decision.action === 'resend' && ctx.transport.isConnected(c.deviceId)) {
+        const next = markSent(c, now);
+        if (next) {
+          tx.commands.update(next);
+          effects.send(next);
+          r.resent++;
+        }
+      }
+    }
+    for (const c of tx.lockers.openDoorsSince(now - settings.doorLeftOpenMs)) {
+      if (!isDoorLeftOpen(c, now, settings.doorLeftOpenMs) || tx.alarms.live(c.lockerId, c.index, 'door_left_open')) continue;
+      effects.raise(tx, { kind: 'door_left_open', lockerId: c.lockerId, compartment: c.index, details: { openedAt: c.doorOpenedAt } }, now);
+    }
+    for (const d of tx.devices.offlineSince(now - settings.deviceOfflineAlarmMs)) {
+      if (tx.alarms.live(d.lockerId, null, 'device_offline')) continue;
+      effects.raise(tx, { kind: 'device_offline', lockerId: d.lockerId, compartment: null, details: { deviceId: d.id, lastSeenAt: d.lastSeenAt } }, now);
+    }
+    r.alarms = effects.alarms.length;
+    return r;
+  });
+  await effects.release(ctx);
+  return report;
+}

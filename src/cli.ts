@@ -1,0 +1,48 @@
+#!/usr/bin/env node
+import { ConfigError, loadConfig } from './config.js';
+import { runAdminCommand } from './cli/commands.js';
+import { serve } from './main.js';
+import { isLockergateError } from './domain/errors.js';
+
+const HELP = `lockergate — smart parcel locker gateway
+
+Usage:
+  lockergate serve                                   start HTTP (:8080) and MQTT (:1883)
+  lockergate site add --name N --region 220102 [--kind residential] [--address A] [--id ID]
+  lockergate locker add --site S --name N --layout "S:8,M:10,L:6" [--kind smart_locker|mailbox_bank] [--id ID]
+  lockergate locker list [--site S]
+  lockergate device provision <lockerId> [--id ID]   prints the device id and secret once
+  lockergate device rotate <deviceId>
+  lockergate device revoke <deviceId>
+  lockergate token create --role operator|viewer [--name N]
+  lockergate token list | token revoke <id>
+
+Add --json for machine-readable output. Settings come from LOCKERGATE_* environment
+variables (deploy/lockergate.env.example); data lives in LOCKERGATE_DATA_DIR (./data).`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command] = argv;
+  if (!command || command === 'help' || command === '--help' || command === '-h') {
+    console.log(HELP);
+    return command ? 0 : 2;
+  }
+  const config = loadConfig();
+  if (command === 'serve') {
+    await serve(config);
+    return 0;
+  }
+  await runAdminCommand(config, argv, (line) => console.log(line));
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code !== 0) process.exitCode = code;
+  },
+  (err: unknown) => {
+    if (err instanceof ConfigError) console.error(err.message);
+    else if (isLockergateError(err)) console.error(`error ${err.code}: ${err.message}`);
+    else console.error(err);
+    process.exitCode = 1;
+  },
+);

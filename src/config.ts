@@ -1,0 +1,61 @@
+import { z } from 'zod';
+
+/**
+ * The one configuration schema (env vars), parsed once at boot and frozen. A bad value stops
+ * boot with a message that names the variable. Defaults live here and nowhere else.
+ */
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+const seconds = z.coerce.number().positive().max(86_400 * 365);
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+const hexKey = z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex characters (32 bytes)');
+
+export const ConfigSchema = z.object({
+  LOCKERGATE_HTTP_HOST: z.string().min(1).default('0.0.0.0'),
+  LOCKERGATE_HTTP_PORT: port.default(8080),
+  LOCKERGATE_MQTT_HOST: z.string().min(1).default('0.0.0.0'),
+  LOCKERGATE_MQTT_PORT: port.default(1883),
+  LOCKERGATE_DATA_DIR: z.string().min(1).default('./data'),
+  LOCKERGATE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOCKERGATE_MQTT_MAX_PACKET_BYTES: positiveInt.min(1024).max(268_435_455).default(65_536),
+  LOCKERGATE_MQTT_MAX_CONNECTIONS: positiveInt.default(100_000),
+  LOCKERGATE_MQTT_CONNECT_RATE_PER_IP: positiveInt.default(200),
+  LOCKERGATE_MQTT_CONNECT_BURST_PER_IP: positiveInt.default(2_000),
+  LOCKERGATE_MQTT_CONNECT_TIMEOUT_S: seconds.default(10),
+  LOCKERGATE_MQTT_KEEPALIVE_MAX_S: positiveInt.max(65_535).default(600),
+  LOCKERGATE_COMMAND_TTL_S: seconds.default(60),
+  LOCKERGATE_COMMAND_ACK_TIMEOUT_S: seconds.default(10),
+  LOCKERGATE_OPEN_OUTCOME_TIMEOUT_S: seconds.default(15),
+  LOCKERGATE_DOOR_LEFT_OPEN_S: seconds.default(120),
+  LOCKERGATE_DEVICE_OFFLINE_ALARM_S: seconds.default(600),
+  LOCKERGATE_OPERATOR_OPEN_WAIT_S: seconds.max(120).default(10),
+  LOCKERGATE_PICKUP_CODE_KEY: hexKey.optional(),
+  LOCKERGATE_DATA_KEY: hexKey.optional(),
+  LOCKERGATE_TRUST_PROXY: bool.default(false),
+});
+
+export type Config = Readonly<z.infer<typeof ConfigSchema>>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads only LOCKERGATE_* variables; an unknown LOCKERGATE_* name is an error (a typo would otherwise be ignored). */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const ours = Object.fromEntries(Object.entries(env).filter(([k, v]) => k.startsWith('LOCKERGATE_') && v !== undefined && v !== ''));
+  const known = new Set(Object.keys(ConfigSchema.shape));
+  const unknown = Object.keys(ours).filter((k) => !known.has(k));
+  const parsed = ConfigSchema.safeParse(ours);
+  const problems = unknown.map((k) => `${k}: unknown setting (known: see deploy/lockergate.env.example)`);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const name = String(issue.path[0] ?? '?');
+      problems.push(`${name}=${JSON.stringify(ours[name] ?? '')}: ${issue.message}`);
+    }
+  }
+  if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
+  return Object.freeze(parsed.data);
+}

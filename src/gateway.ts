@@ -1,0 +1,132 @@
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { AppContext } from './app/context.js';
+import { AppEventBus } from './app/events.js';
+import type { RandomBytes } from './app/ports.js';
+import type { AppSettings } from './app/settings.js';
+import { buildApp } from './adapters/http/app.js';
+import { startJobs } from './adapters/jobs/schedules.js';
+import { GatewayMetrics } from './adapters/metrics.js';
+import { MqttGateway } from './adapters/mqtt/broker.js';
+import { attachMqttWebSocket } from './adapters/mqtt/websocket.js';
+import { SqliteStore } from './adapters/storage/sqlite/db.js';
+import type { Config } from './config.js';
+import { systemClock, type Clock } from './domain/clock.js';
+import { loadOrCreateKeys, type Keys } from './keys.js';
+
+export interface GatewayOptions {
+  config: Config;
+  log: Logger;
+  clock?: Clock;
+  random?: RandomBytes;
+  /** Tests drive the sweeper by hand with a moved clock. */
+  runJobs?: boolean;
+}
+
+export interface Gateway {
+  ctx: AppContext;
+  keys: Keys;
+  http: FastifyInstance;
+  mqtt: MqttGateway;
+  metrics: GatewayMetrics;
+  store: SqliteStore;
+  httpPort: number;
+  mqttPort: number;
+  close(): Promise<void>;
+}
+
+export function settingsFrom(config: Config): AppSettings {
+  return {
+    commandTtlMs: config.LOCKERGATE_COMMAND_TTL_S * 1000,
+    ackTimeoutMs: config.LOCKERGATE_COMMAND_ACK_TIMEOUT_S * 1000,
+    openOutcomeTimeoutMs: config.LOCKERGATE_OPEN_OUTCOME_TIMEOUT_S * 1000,
+    doorLeftOpenMs: config.LOCKERGATE_DOOR_LEFT_OPEN_S * 1000,
+    deviceOfflineAlarmMs: config.LOCKERGATE_DEVICE_OFFLINE_ALARM_S * 1000,
+    openAttributionMs: 30_000,
+  };
+}
+
+export function openStore(config: Config): SqliteStore {
+  return new SqliteStore({ file: join(config.LOCKERGATE_DATA_DIR, 'lockergate.db') });
+}
+
+/**
+ * The composition root, in steps: keys, store (migrated), broker, use-case context, HTTP app
+ * with MQTT over WebSocket, listeners, jobs. `close()` undoes them in reverse order.
+ */
+export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
+  const { config, log } = opts;
+  const keys = loadOrCreateKeys(config);
+  const store = openStore(config);
+  await store.transact((tx) => tx.devices.markAllOffline()); // no connection survives a restart
+  const metrics = new GatewayMetrics({ defaultMetrics: true });
+  const mqtt = await MqttGateway.create(
+    {
+      maxPacketBytes: config.LOCKERGATE_MQTT_MAX_PACKET_BYTES,
+      maxConnections: config.LOCKERGATE_MQTT_MAX_CONNECTIONS,
+      connectRatePerIp: config.LOCKERGATE_MQTT_CONNECT_RATE_PER_IP,
+      connectBurstPerIp: config.LOCKERGATE_MQTT_CONNECT_BURST_PER_IP,
+      connectTimeoutMs: config.LOCKERGATE_MQTT_CONNECT_TIMEOUT_S * 1000,
+      keepaliveMaxS: config.LOCKERGATE_MQTT_KEEPALIVE_MAX_S,
+    },
+    metrics,
+    log,
+  );
+  const ctx: AppContext = {
+    store,
+    clock: opts.clock ?? systemClock,
+    random: opts.random ?? randomBytes,
+    transport: mqtt,
+    events: new AppEventBus(),
+    settings: settingsFrom(config),
+  };
+  mqtt.attach(ctx);
+  observe(ctx, metrics, log);
+  let listening = false;
+  const http = await buildApp({
+    ctx,
+    metrics,
+    log,
+    operatorOpenWaitS: config.LOCKERGATE_OPERATOR_OPEN_WAIT_S,
+    trustProxy: config.LOCKERGATE_TRUST_PROXY,
+    isBrokerReady: () => listening,
+  });
+  const wss = attachMqttWebSocket(http.server, mqtt, config.LOCKERGATE_MQTT_MAX_PACKET_BYTES);
+  await http.listen({ port: config.LOCKERGATE_HTTP_PORT, host: config.LOCKERGATE_HTTP_HOST });
+  const mqttAddress = await mqtt.listenTcp(config.LOCKERGATE_MQTT_PORT, config.LOCKERGATE_MQTT_HOST);
+  listening = true;
+  const jobs = opts.runJobs === false ? { stop: async () => undefined } : startJobs(ctx, log);
+
+  return {
+    ctx,
+    keys,
+    http,
+    mqtt,
+    metrics,
+    store,
+    httpPort: (http.server.address() as AddressInfo).port,
+    mqttPort: mqttAddress.port,
+    async close() {
+      listening = false;
+      await jobs.stop();
+      for (const client of wss.clients) client.terminate();
+      await mqtt.close();
+      await http.close();
+      await store.close();
+    },
+  };
+}
+
+/** Committed changes feed metrics and the operator log (alarms are worth a line each). */
+function observe(ctx: AppContext, metrics: GatewayMetrics, log: Logger): void {
+  ctx.events.onCommand((c) => {
+    if (c.completedAt !== null) metrics.commands.inc({ type: c.type, outcome: c.outcome ?? c.state });
+  });
+  ctx.events.onAlarm((a) => {
+    metrics.alarms.inc({ kind: a.kind });
+    log.warn({ alarmId: a.id, kind: a.kind, lockerId: a.lockerId, compartment: a.compartment }, 'alarm raised');
+  });
+}

@@ -1,0 +1,39 @@
+import { SimController, type SimControllerOptions } from '../../device-sim/index.js';
+import { Observer, startBroker, type TestBroker } from './helpers.js';
+
+export interface Rig {
+  broker: TestBroker;
+  gw: Observer;
+  sim: SimController;
+  deviceId: string;
+}
+
+type Extra = Partial<Omit<SimControllerOptions, 'url'>>;
+
+/** Broker + gateway observer + one controller; `teardown` undoes whatever was created. */
+export function useRig() {
+  const cleanups: Array<() => Promise<void>> = [];
+
+  async function rig(extra: Extra = {}): Promise<Rig> {
+    const broker = await startBroker();
+    cleanups.push(() => broker.close());
+    const gw = await Observer.connect(broker.url);
+    cleanups.push(() => gw.close());
+    const sim = new SimController({
+      url: broker.url,
+      deviceId: 'lk-test-01',
+      secret: 's3cret-s3cret-s3cret',
+      compartments: [{ size: 'S' }, { size: 'M' }, { size: 'L', occupancySensor: false }],
+      ...extra,
+    });
+    cleanups.push(() => sim.stop());
+    return { broker, gw, sim, deviceId: sim.deviceId };
+  }
+
+  async function teardown(): Promise<void> {
+    for (const fn of cleanups.reverse()) await fn();
+    cleanups.length = 0;
+  }
+
+  return { rig, teardown };
+}
