@@ -1,4 +1,4 @@
-import { Command, type AckRejectReasonT, type CommandT } from '../protocol/index.js';
+import { COMMAND_TYPES, Command, CommandId, type AckRejectReasonT, type CommandT } from '../protocol/index.js';
 import type { Keypad } from './keypad.js';
 import type { Locker } from './locker.js';
 import type { SimContext } from './types.js';
@@ -26,8 +26,8 @@ export class CommandMemory {
 }
 
 /**
- * Parses, deduplicates, checks and executes commands. The memory survives reboots (firmware
- * keeps it in flash): otherwise a redelivered reboot command would reboot the controller again.
+ * Protocol §6.2: parse, repeat check, validate, expiry, execute. The memory survives reboots
+ * (§6.4, firmware keeps it in flash), so a resent reboot command does not reboot twice.
  */
 export class CommandProcessor {
   private readonly memory = new CommandMemory(256);
@@ -37,68 +37,84 @@ export class CommandProcessor {
     private readonly ctx: SimContext,
     private readonly locker: Locker,
     private readonly keypad: Keypad,
-    private readonly scheduleReboot: () => void,
+    private readonly onReboot: (ackDelivered: Promise<boolean>) => void,
   ) {}
 
   handle(payload: Buffer): void {
     this.ctx.stats.commandsReceived += 1;
-    const cmd = this.parse(payload);
-    if (!cmd) return;
-    this.ctx.events.emit('command', cmd);
-    const prior = this.memory.get(cmd.id);
+    const raw = this.parseId(payload);
+    if (!raw) return;
+    const prior = this.memory.get(raw.id);
     if (prior) {
       this.ctx.stats.duplicateCommands += 1;
-      this.ctx.sendAck({ ...prior, duplicate: true });
+      void this.ctx.sendAck({ ...prior, duplicate: true });
       return;
     }
+    const parsed = Command.safeParse(raw.json);
+    if (!parsed.success) {
+      const known = (COMMAND_TYPES as readonly unknown[]).includes(raw.json['type']);
+      this.invalid(payload, known ? 'schema' : 'unsupported type');
+      this.answer(raw.id, known ? 'invalid' : 'unsupported');
+      return;
+    }
+    const cmd = parsed.data;
+    this.ctx.events.emit('command', cmd);
     const reason = this.rejection(cmd);
-    const ack: AckBody =
-      reason === null
-        ? { commandId: cmd.id, status: 'accepted' }
-        : { commandId: cmd.id, status: 'rejected', reason };
-    this.memory.set(cmd.id, ack);
-    this.ctx.sendAck(ack);
+    const delivered = this.answer(cmd.id, reason);
     if (reason === null) {
       this.executed.push(cmd.id);
-      this.execute(cmd);
-    } else {
-      this.ctx.stats.rejectedCommands += 1;
+      this.execute(cmd, delivered);
     }
-    if (cmd.type === 'keypad_reply') this.keypad.deliver(cmd);
+    if (cmd.type === 'keypad_reply' && reason !== 'expired') {
+      if (reason !== null) this.keypad.show('error');
+      this.keypad.answer(cmd);
+    }
   }
 
-  private parse(payload: Buffer): CommandT | null {
+  /** Step 1: without a usable id there is nothing to ack, so the message is only counted. */
+  private parseId(payload: Buffer): { id: string; json: Record<string, unknown> } | null {
     let json: unknown;
     try {
       json = JSON.parse(payload.toString('utf8'));
     } catch {
       return this.invalid(payload, 'not JSON');
     }
-    const parsed = Command.safeParse(json);
-    if (!parsed.success) return this.invalid(payload, parsed.error.message);
-    return parsed.data;
+    if (json === null || typeof json !== 'object' || Array.isArray(json)) return this.invalid(payload, 'not an object');
+    const id = CommandId.safeParse((json as Record<string, unknown>)['id']);
+    if (!id.success) return this.invalid(payload, 'no valid id');
+    return { id: id.data, json: json as Record<string, unknown> };
   }
 
-  /** Without a trustworthy id there is nothing to ack, so an invalid command is only counted. */
   private invalid(payload: Buffer, reason: string): null {
     this.ctx.stats.invalidCommands += 1;
-    this.ctx.logger.warn({ reason }, 'invalid command ignored');
+    this.ctx.logger.warn({ reason }, 'invalid command');
     this.ctx.events.emit('invalid_command', payload, reason);
     return null;
   }
 
+  /** Every ack is remembered, rejections included, so a resend is answered identically. */
+  private answer(id: string, reason: AckRejectReasonT | null): Promise<boolean> {
+    const ack: AckBody =
+      reason === null ? { commandId: id, status: 'accepted' } : { commandId: id, status: 'rejected', reason };
+    if (reason !== null) this.ctx.stats.rejectedCommands += 1;
+    this.memory.set(id, ack);
+    return this.ctx.sendAck(ack);
+  }
+
   private rejection(cmd: CommandT): AckRejectReasonT | null {
-    if (this.ctx.clock.now() > cmd.expiresAt) return 'expired';
-    const target = cmd.type === 'open' || (cmd.type === 'keypad_reply' && cmd.result === 'open');
-    if (!target) return null;
+    // §6.2 step 4 says expiresAt ≤ now; the schema comment says "after this instant". The
+    // stricter reading is used: a command is dead at its expiry instant.
+    if (cmd.expiresAt <= this.ctx.clock.now()) return 'expired';
+    if (cmd.type === 'keypad_reply' && !this.keypad.isPending(cmd.requestId)) return 'expired';
+    const opens = cmd.type === 'open' || (cmd.type === 'keypad_reply' && cmd.result === 'open');
+    if (!opens) return null;
     if (cmd.compartment === undefined) return 'invalid';
     if (!this.locker.has(cmd.compartment)) return 'unknown_compartment';
-    // One relay sequence at a time per door; a second open would have no distinct outcome.
     if (this.locker.get(cmd.compartment).pendingOpen !== null) return 'busy';
     return null;
   }
 
-  private execute(cmd: CommandT): void {
+  private execute(cmd: CommandT, ackDelivered: Promise<boolean>): void {
     switch (cmd.type) {
       case 'open':
         this.locker.beginOpen(this.locker.get(cmd.compartment), cmd.id);
@@ -112,7 +128,7 @@ export class CommandProcessor {
         }
         return;
       case 'reboot':
-        this.scheduleReboot();
+        this.onReboot(ackDelivered);
         return;
       case 'ping':
         return;

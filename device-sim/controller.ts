@@ -7,14 +7,9 @@ import { randomId } from './ids.js';
 import { Keypad, type KeypadReply } from './keypad.js';
 import { Link } from './link.js';
 import { Locker } from './locker.js';
-import {
-  silentLogger,
-  type SimContext,
-  type SimControllerEvents,
-  type SimControllerOptions,
-  type SimStats,
-} from './types.js';
-import { Sequencer, type StampedMessage } from './uplink.js';
+import type { QueuedMessage } from './outbox.js';
+import { silentLogger, type SimContext, type SimControllerEvents, type SimControllerOptions, type SimStats } from './types.js';
+import { Sequencer } from './uplink.js';
 
 export interface RawPublishOptions {
   qos?: 0 | 1;
@@ -23,7 +18,7 @@ export interface RawPublishOptions {
   topic?: string;
 }
 
-/** A simulated locker controller speaking protocol v1 over a real MQTT connection. */
+/** A simulated locker controller speaking protocol v1 (protocol/README.md) over real MQTT. */
 export class SimController {
   readonly deviceId: string;
   readonly events = new EventEmitter<SimControllerEvents>();
@@ -40,12 +35,17 @@ export class SimController {
   private readonly keypad: Keypad;
   private readonly commands: CommandProcessor;
   private bootedAt = 0;
+  /** False after stop(): a reboot scheduled behind an ack must not revive a stopped controller. */
+  private running = false;
 
   constructor(options: SimControllerOptions) {
     this.opts = options;
     this.deviceId = options.deviceId;
     const clock = options.clock ?? systemClock;
     this.sequencer = new Sequencer(options.deviceId, clock);
+    const queue = (msg: QueuedMessage): Promise<boolean> =>
+      // Before the first start() the controller is unpowered: changes only shape the snapshot.
+      this.sequencer.bootId === '' ? Promise.resolve(false) : this.link.enqueue(msg);
     this.ctx = {
       clock,
       timers: this.timers,
@@ -55,23 +55,24 @@ export class SimController {
       stats: this.stats,
       openDelayMs: options.openDelayMs ?? 30,
       jamWindowMs: options.jamWindowMs ?? 5000,
-      sendEvent: (body) => {
-        const msg = this.link.stamp('events', body);
-        if (msg.message.type === 'open_result') this.events.emit('open_result', msg.message);
-        this.link.sendQueued(msg);
-      },
-      sendAck: (body) => {
-        const msg = this.link.stamp('acks', body);
-        this.events.emit('ack', msg.message);
-        this.link.sendQueued(msg);
-      },
+      online: () => this.link.ready,
+      sendEvent: (body, replayable = true) => queue({ channel: 'events', body, ts: clock.now(), replayable }),
+      sendAck: (body) => queue({ channel: 'acks', body, ts: clock.now(), replayable: true }),
     };
+    this.events.on('uplink', (m) => {
+      if (m.channel === 'acks') this.events.emit('ack', m.message);
+      else if (m.channel === 'events' && m.message.type === 'open_result') this.events.emit('open_result', m.message);
+    });
     this.locker = new Locker(this.ctx, options.compartments);
     this.keypad = new Keypad(this.ctx);
-    this.commands = new CommandProcessor(this.ctx, this.locker, this.keypad, () => {
-      this.timers.set(() => {
-        this.reboot().catch((err: unknown) => this.ctx.logger.warn({ err }, 'reboot failed'));
-      }, options.rebootDelayMs ?? 20);
+    this.commands = new CommandProcessor(this.ctx, this.locker, this.keypad, (ackDelivered) => {
+      // §6.6: the ack's PUBACK first, so the gateway does not resend the reboot.
+      void ackDelivered.then(() => {
+        if (!this.running) return;
+        this.timers.set(() => {
+          this.reboot().catch((err: unknown) => this.ctx.logger.warn({ err }, 'reboot failed'));
+        }, options.rebootDelayMs ?? 0);
+      });
     });
     this.link = new Link({
       opts: options,
@@ -91,42 +92,50 @@ export class SimController {
 
   get connected(): boolean { return this.link.client !== null; }
   get bootId(): string { return this.sequencer.bootId; }
+  /** The last seq used in this boot. */
   get seq(): number { return this.sequencer.seq; }
   get executedCommands(): readonly string[] { return this.commands.executed; }
   get lastKeypadDisplay(): string | null { return this.keypad.lastDisplay; }
-  /** Events and acks stamped but not yet acknowledged by the broker, oldest first. */
-  get queued(): readonly StampedMessage[] { return this.link.outbox.pending; }
+  /** Events and acks not yet PUBACKed, oldest first; they get their seq when published. */
+  get queued(): readonly QueuedMessage[] { return this.link.outbox.pending; }
 
   physical(index: number): PhysicalState { return this.locker.get(index).physical(); }
 
-  /** Power-on: a new boot id, seq from 1, then the connect sequence. */
+  /** Power-on: a new boot id, seq from 1, then the §3.5 connect sequence. */
   async start(): Promise<void> {
     if (this.link.client) throw new Error(`${this.deviceId} is already connected`);
     this.sequencer.newBoot(randomId(this.ctx.random, 16));
     this.bootedAt = this.ctx.clock.now();
+    this.running = true;
     await this.link.connect();
   }
 
-  /** Same boot, new connection: hello continues the seq, queued events follow the snapshot. */
+  /** Same boot, new connection: the hello continues the seq, queued events follow the snapshot. */
   async reconnect(): Promise<void> {
     if (this.sequencer.bootId === '') throw new Error('reconnect() before start()');
+    this.running = true;
     await this.link.connect();
   }
 
-  /**
-   * Power cycle: the broker sees the socket die (will published), then a fresh boot. Events
-   * still queued keep their old boot id and are replayed after the new snapshot, as firmware
-   * with a flash-backed queue would.
-   */
+  /** Orderly restart (§6.6): offline status, DISCONNECT, new boot. Queued events survive (flash). */
   async reboot(): Promise<void> {
     this.powerDown('controller rebooted');
+    await this.link.disconnect();
+    await this.start();
+    this.events.emit('reboot', this.sequencer.bootId);
+  }
+
+  /** Power cut: no goodbye, so the broker publishes the will; then a new boot. */
+  async powerCycle(): Promise<void> {
+    this.powerDown('power lost');
     await this.link.drop();
     await this.start();
     this.events.emit('reboot', this.sequencer.bootId);
   }
 
-  /** Clean DISCONNECT (no will); also halts the controller's timers so nothing fires later. */
+  /** Orderly shutdown (§3.4): offline status, then DISCONNECT (so no will); timers halted. */
   async stop(): Promise<void> {
+    this.running = false;
     this.powerDown('controller stopped');
     await this.link.disconnect();
   }
@@ -143,22 +152,18 @@ export class SimController {
   jam(i: number, on: boolean): void { this.locker.jam(i, on); }
   sensorFault(i: number, on: boolean): void { this.locker.sensorFault(i, on); }
 
-  typeCode(code: string, timeoutMs = this.opts.keypadTimeoutMs ?? 10_000): Promise<KeypadReply> {
+  /** Rejects at once when offline (codes are not queued) or after the keypad timeout. */
+  typeCode(code: string, timeoutMs = this.opts.keypadTimeoutMs ?? 20_000): Promise<KeypadReply> {
     return this.keypad.typeCode(code, timeoutMs);
   }
 
-  /** QoS 0 and never queued: offline telemetry is dropped without consuming a seq. */
+  /** QoS 0 and never queued: offline telemetry is dropped without using a seq. */
   async sendTelemetry(): Promise<boolean> {
-    const client = this.link.client;
-    if (!client || !this.link.ready) {
-      this.stats.telemetryDropped += 1;
-      return false;
-    }
     const uptimeS = Math.max(0, Math.floor((this.ctx.clock.now() - this.bootedAt) / 1000));
     const rssiDbm = -50 - Math.floor(this.ctx.random() * 40);
-    const msg = this.link.stamp('telemetry', { uptimeS, rssiDbm, mainsPower: true });
-    await this.link.transmit(msg, client);
-    return true;
+    const sent = await this.link.publishNow('telemetry', { uptimeS, rssiDbm, mainsPower: true });
+    if (!sent) this.stats.telemetryDropped += 1;
+    return sent;
   }
 
   /** Test hook: bytes straight onto a topic, no validation, no seq. */

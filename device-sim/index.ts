@@ -4,4 +4,5 @@ export { systemClock, type Clock } from './clock.js';
 export type { CompartmentSize, CompartmentSpec, PhysicalState } from './compartment.js';
 export type { KeypadReply } from './keypad.js';
 export type { SimControllerEvents, SimControllerOptions, SimLogger, SimStats } from './types.js';
-export type { StampedMessage, UplinkMessage } from './uplink.js';
+export type { AnyStampedMessage, StampedMessage, UplinkMessage } from './uplink.js';
+export type { QueuedMessage } from './outbox.js';

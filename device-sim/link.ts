@@ -1,9 +1,9 @@
 import type { MqttClient } from 'mqtt';
 import { CHANNEL_RULES, StatusOffline, deviceTopic, type UplinkChannel } from '../protocol/index.js';
 import { openSession } from './mqtt-session.js';
-import { Outbox } from './outbox.js';
+import { Outbox, type OutboxEntry, type QueuedMessage } from './outbox.js';
 import type { SimContext, SimControllerOptions } from './types.js';
-import { SentLog, type Sequencer, type StampedMessage, type UplinkBody } from './uplink.js';
+import { SentLog, type AnyStampedMessage, type Sequencer, type StampedMessage, type UplinkBody } from './uplink.js';
 
 export interface LinkDeps {
   opts: SimControllerOptions;
@@ -14,19 +14,17 @@ export interface LinkDeps {
   onCommand(payload: Buffer): void;
 }
 
-/** The controller's MQTT side: connect sequence, outbox, and what happens when the link dies. */
+/** The controller's MQTT side: the §3.5 connect sequence, the outbox, and orderly or abrupt ends. */
 export class Link {
   readonly sent = new SentLog(256);
-  readonly outbox: Outbox;
+  readonly outbox = new Outbox();
   client: MqttClient | null = null;
-  /** Until the hello, snapshot and replay are on the wire, new uplinks wait in the outbox. */
+  /** Set once the hello is out: from then on messages are published as they happen. */
   ready = false;
   private held: Buffer[] = [];
   private connecting = false;
 
-  constructor(private readonly deps: LinkDeps) {
-    this.outbox = new Outbox(deps.ctx.stats);
-  }
+  constructor(private readonly deps: LinkDeps) {}
 
   async connect(): Promise<void> {
     const { opts, ctx, sequencer } = this.deps;
@@ -47,7 +45,7 @@ export class Link {
     client.on('close', () => this.closed(client));
     client.on('message', (_topic, payload) => {
       if (this.ready) this.deps.onCommand(payload);
-      else this.held.push(payload); // acks must not overtake the hello and snapshot
+      else this.held.push(payload); // an ack before the hello would be dropped as stale (§3.5)
     });
     try {
       await this.handshake(client);
@@ -58,23 +56,23 @@ export class Link {
     }
   }
 
-  private async handshake(client: MqttClient): Promise<void> {
-    const { opts, ctx } = this.deps;
-    const [grant] = await client.subscribeAsync(deviceTopic(opts.deviceId, 'cmd'), { qos: 1 });
-    if (this.client !== client) throw new Error('connection lost before SUBACK');
-    if (!grant || grant.qos === 128) throw new Error('broker refused the cmd subscription');
-    // From here to `ready` is synchronous, so nothing can slip in between on the wire.
-    const first = [this.stamp('status', this.deps.hello()), this.stamp('state', this.deps.snapshot())];
-    const deliveries = first.map((m) => this.transmit(m, client));
-    deliveries.push(...this.outbox.replay((m) => this.transmit(m, client)));
-    this.ready = true;
-    ctx.events.emit('connected');
-    const held = this.held;
-    this.held = [];
-    for (const payload of held) this.deps.onCommand(payload);
-    await Promise.all(deliveries);
+  /** Queues an event or ack; resolves true once PUBACKed, false if discarded unsent. */
+  enqueue(msg: QueuedMessage): Promise<boolean> {
+    this.deps.sequencer.check(msg.channel, msg.body, msg.ts);
+    const { entry, delivered } = this.outbox.add(msg);
+    if (this.ready && this.client) this.publishQueued(entry, this.client).catch(() => {});
+    return delivered;
   }
 
+  /** Publishes a message that is never queued (telemetry): stamped now or not at all. */
+  async publishNow<C extends UplinkChannel>(channel: C, body: UplinkBody<C>): Promise<boolean> {
+    const client = this.client;
+    if (!client || !this.ready) return false;
+    await this.transmit(this.stamp(channel, body), client);
+    return true;
+  }
+
+  /** Network loss: the socket dies without DISCONNECT, so the broker publishes the will. */
   async drop(): Promise<void> {
     const client = this.client;
     if (!client) return;
@@ -86,35 +84,17 @@ export class Link {
     this.closed(client);
   }
 
+  /** Orderly end (§3.4): the offline status goes out first, since DISCONNECT discards the will. */
   async disconnect(): Promise<void> {
     const client = this.client;
     if (!client) return;
+    if (this.ready) {
+      const offline = StatusOffline.parse({ state: 'offline', bootId: this.deps.sequencer.bootId, ts: this.deps.ctx.clock.now() });
+      const rules = CHANNEL_RULES.status;
+      await client.publishAsync(deviceTopic(this.deps.opts.deviceId, 'status'), JSON.stringify(offline), rules);
+    }
     await client.endAsync(false);
     this.closed(client);
-  }
-
-  stamp<C extends UplinkChannel>(channel: C, body: UplinkBody<C>): StampedMessage<C> {
-    const msg = this.deps.sequencer.stamp(channel, body);
-    this.sent.add(msg);
-    this.deps.ctx.events.emit('uplink', msg);
-    return msg;
-  }
-
-  /** Events and acks go through the outbox so a lost connection loses nothing. */
-  sendQueued(msg: StampedMessage): void {
-    this.outbox.add(msg);
-    if (this.ready && this.client) {
-      this.transmit(msg, this.client).catch((err: unknown) => {
-        this.deps.ctx.logger.debug({ err, seq: msg.seq }, 'not delivered, kept for replay');
-      });
-    }
-  }
-
-  async transmit(msg: StampedMessage, client: MqttClient): Promise<void> {
-    const rules = CHANNEL_RULES[msg.channel];
-    await client.publishAsync(msg.topic, msg.payload, { qos: rules.qos, retain: rules.retain });
-    this.deps.ctx.stats.published += 1;
-    this.outbox.delivered(msg);
   }
 
   requireClient(): MqttClient {
@@ -122,13 +102,54 @@ export class Link {
     return this.client;
   }
 
+  private async handshake(client: MqttClient): Promise<void> {
+    const { opts, ctx } = this.deps;
+    const [grant] = await client.subscribeAsync(deviceTopic(opts.deviceId, 'cmd'), { qos: 1 });
+    if (this.client !== client) throw new Error('connection lost before SUBACK');
+    if (!grant || grant.qos === 128) throw new Error('broker refused the cmd subscription');
+    // From here to `ready` is synchronous, so nothing can slip in between on the wire.
+    const first = [this.stamp('status', this.deps.hello()), this.stamp('state', this.deps.snapshot())];
+    const deliveries = first.map((m) => this.transmit(m, client));
+    const backlog = this.outbox.all();
+    ctx.stats.replayed += backlog.length;
+    deliveries.push(...backlog.map((entry) => this.publishQueued(entry, client)));
+    this.ready = true;
+    ctx.events.emit('connected');
+    const held = this.held;
+    this.held = [];
+    for (const payload of held) this.deps.onCommand(payload);
+    await Promise.all(deliveries);
+  }
+
+  private async publishQueued(entry: OutboxEntry, client: MqttClient): Promise<void> {
+    const { msg } = entry;
+    const stamped = msg.channel === 'events' ? this.stamp('events', msg.body, msg.ts) : this.stamp('acks', msg.body, msg.ts);
+    await this.transmit(stamped, client);
+    this.outbox.delivered(entry);
+  }
+
+  private stamp<C extends UplinkChannel>(channel: C, body: UplinkBody<C>, ts?: number): StampedMessage<C> {
+    const msg = this.deps.sequencer.stamp(channel, body, ts);
+    this.sent.add(msg);
+    // A generic C cannot be narrowed to the distributive union; the value is one of its members.
+    this.deps.ctx.events.emit('uplink', msg as AnyStampedMessage);
+    return msg;
+  }
+
+  private async transmit(msg: StampedMessage, client: MqttClient): Promise<void> {
+    const rules = CHANNEL_RULES[msg.channel];
+    await client.publishAsync(msg.topic, msg.payload, { qos: rules.qos, retain: rules.retain });
+    this.deps.ctx.stats.published += 1;
+  }
+
   private closed(client: MqttClient): void {
     if (this.client !== client) return;
     this.client = null;
     this.ready = false;
     this.held = [];
-    // mqtt.js fails in-flight QoS 1 callbacks only on a forced end; they stay in the outbox.
+    // mqtt.js fails in-flight QoS 1 callbacks only on a forced end; they stay queued for replay.
     client.end(true);
+    this.outbox.discardUnreplayable();
     this.deps.ctx.events.emit('disconnected');
   }
 }

@@ -2,7 +2,7 @@ import type { EventEmitter } from 'node:events';
 import type { CommandAckT, CommandT, OpenResultEventT } from '../protocol/index.js';
 import type { Clock, Timers } from './clock.js';
 import type { CompartmentSpec } from './compartment.js';
-import type { StampedMessage, UplinkBody } from './uplink.js';
+import type { AnyStampedMessage, UplinkBody } from './uplink.js';
 
 /** The subset of pino's API the simulator uses, so a pino logger can be passed as is. */
 export interface SimLogger {
@@ -30,9 +30,9 @@ export interface SimControllerOptions {
   openDelayMs?: number;
   /** How long a jammed door is given before the controller reports `jammed`. */
   jamWindowMs?: number;
-  /** Time between acking a reboot command and going down. */
+  /** Extra time between the reboot command's PUBACK and going down; default 0. */
   rebootDelayMs?: number;
-  /** Default wait for a keypad_reply in typeCode(). */
+  /** How long a typed code stays pending, waiting for its keypad_reply (§6.7); default 20 s. */
   keypadTimeoutMs?: number;
   connectTimeoutMs?: number;
   random?: () => number;
@@ -43,9 +43,10 @@ export interface SimStats {
   connects: number;
   /** Messages the broker has acknowledged (QoS 1) or that were written (QoS 0). */
   published: number;
-  /** Events and acks held back while offline and sent later. */
+  /** Queued events and acks published by a connect sequence (§3.5 step 5). */
   replayed: number;
   commandsReceived: number;
+  /** Dropped (no usable id) or rejected `invalid`/`unsupported`. */
   invalidCommands: number;
   duplicateCommands: number;
   rejectedCommands: number;
@@ -62,8 +63,8 @@ export interface SimControllerEvents {
   /** The door opened; commandId is undefined when nobody commanded it (forced). */
   opened: [compartment: number, commandId: string | undefined];
   open_result: [result: OpenResultEventT];
-  /** Every sequenced message, when it is stamped (sent now or queued). */
-  uplink: [message: StampedMessage];
+  /** Every sequenced message, when it is stamped, i.e. handed to MQTT (§5). */
+  uplink: [message: AnyStampedMessage];
   keypad_display: [text: string];
 }
 
@@ -77,6 +78,9 @@ export interface SimContext {
   readonly stats: SimStats;
   readonly openDelayMs: number;
   readonly jamWindowMs: number;
-  sendEvent(body: UplinkBody<'events'>): void;
-  sendAck(body: UplinkBody<'acks'>): void;
+  /** Whether the link is up and the hello is out (keypad refuses codes otherwise). */
+  online(): boolean;
+  /** Queue an uplink; resolves true once PUBACKed, false if discarded (never rejects). */
+  sendEvent(body: UplinkBody<'events'>, replayable?: boolean): Promise<boolean>;
+  sendAck(body: UplinkBody<'acks'>): Promise<boolean>;
 }

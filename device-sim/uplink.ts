@@ -38,6 +38,9 @@ export interface StampedMessage<C extends UplinkChannel = UplinkChannel> {
   payload: string;
 }
 
+/** A stamped message of any channel, discriminated by `channel`. */
+export type AnyStampedMessage = { [C in UplinkChannel]: StampedMessage<C> }[UplinkChannel];
+
 /** Owns the boot id and the one seq counter that every sequenced uplink shares. */
 export class Sequencer {
   bootId = '';
@@ -53,13 +56,14 @@ export class Sequencer {
     this.seq = 0;
   }
 
-  /** Validates before consuming a seq, so a simulator bug throws instead of leaving a gap. */
-  stamp<C extends UplinkChannel>(channel: C, body: UplinkBody<C>): StampedMessage<C> {
+  /**
+   * Stamps at publish time (protocol §5): the seq is the next of the boot, `ts` is when the
+   * fact happened. Validates before consuming the seq, so a simulator bug throws, not a gap.
+   */
+  stamp<C extends UplinkChannel>(channel: C, body: UplinkBody<C>, ts = this.clock.now()): StampedMessage<C> {
     if (this.bootId === '') throw new Error('controller has not booted: call start() first');
     const seq = this.seq + 1;
-    const candidate = { bootId: this.bootId, seq, ts: this.clock.now(), ...body };
-    // The per-channel lookup loses the link between C and the schema; the parse is what matters.
-    const message = SCHEMAS[channel].parse(candidate) as UplinkMessage<C>;
+    const message = this.validate(channel, body, this.bootId, seq, ts);
     this.seq = seq;
     return {
       channel,
@@ -69,6 +73,22 @@ export class Sequencer {
       message,
       payload: JSON.stringify(message),
     };
+  }
+
+  /** The same check for a message queued now and stamped later, so the bug surfaces at its cause. */
+  check<C extends UplinkChannel>(channel: C, body: UplinkBody<C>, ts: number): void {
+    this.validate(channel, body, this.bootId || 'not-booted', this.seq + 1, ts);
+  }
+
+  private validate<C extends UplinkChannel>(
+    channel: C,
+    body: UplinkBody<C>,
+    bootId: string,
+    seq: number,
+    ts: number,
+  ): UplinkMessage<C> {
+    // The per-channel lookup loses the link between C and the schema; the parse is what matters.
+    return SCHEMAS[channel].parse({ bootId, seq, ts, ...body }) as UplinkMessage<C>;
   }
 }
 

@@ -8,23 +8,15 @@ import type {
 } from '../../protocol/schemas/events.js';
 import type { AlarmKind } from '../domain/alarm.js';
 import { applyOpenResult } from '../domain/command.js';
-import type { Device } from '../domain/device.js';
 import { applyDoorReport, applyOccupancyReport } from '../domain/sensing.js';
-import type { AppContext } from './context.js';
 import type { UplinkVerdict } from './device-session.js';
 import { commandedOpens } from './device-uplink.js';
+import type { AppContext } from './context.js';
 import { Effects } from './effects.js';
 import { handleKeypadEntry } from './keypad.js';
-import type { Tx } from './ports.js';
 import { withSequence } from './sequencing.js';
+import type { EventScope } from './event-scope.js';
 
-interface EventScope {
-  ctx: AppContext;
-  tx: Tx;
-  device: Device;
-  now: number;
-  effects: Effects;
-}
 
 type Handler<E> = (scope: EventScope, event: E) => UplinkVerdict | void;
 
@@ -103,4 +95,3 @@ export async function applyDeviceEvent(ctx: AppContext, deviceId: string, event:
   return verdict;
 }
 
-export type { EventScope };

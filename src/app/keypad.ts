@@ -1,6 +1,6 @@
 import type { KeypadEventT } from '../../protocol/schemas/events.js';
 import { createCommandInTx } from './commands.js';
-import type { EventScope } from './device-events.js';
+import type { EventScope } from './event-scope.js';
 
 /**
  * A code typed at the keypad. Pickup codes arrive with the parcel-flow work (issue 3); until a

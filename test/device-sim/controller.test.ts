@@ -58,43 +58,7 @@ describe('SimController connection lifecycle', () => {
     expect(sim.seq).toBe(6);
   });
 
-  it('queues events while disconnected and replays them in seq order after reconnect, same boot', async () => {
-    const { gw, sim } = await rig();
-    await sim.start();
-    const bootId = sim.bootId;
-    const last = sim.seq;
-    await sim.dropConnection();
-    expect(sim.connected).toBe(false);
-    await gw.next(on.status('offline'));
-
-    sim.forceOpen(2);
-    sim.placeParcel(2);
-    sim.closeDoor(2);
-    expect(sim.queued.map((m) => m.seq)).toEqual([last + 1, last + 2, last + 3]);
-    expect(await sim.sendTelemetry()).toBe(false); // QoS 0: dropped, no seq used
-
-    const mark = gw.mark();
-    await sim.reconnect();
-    const hello = await gw.next(on.status('online'), mark);
-    const state = await gw.next(on.channel('state'), mark);
-    const replayed = [
-      await gw.next(on.event('door', { door: 'open', compartment: 2 }), mark),
-      await gw.next(on.event('occupancy', { occupancy: 'present' }), mark),
-      await gw.next(on.event('door', { door: 'closed', compartment: 2 }), mark),
-    ];
-    expect(hello.json).toMatchObject({ bootId, seq: last + 4 });
-    expect(state.json).toMatchObject({ bootId, seq: last + 5 });
-    expect(state.json?.['compartments']).toContainEqual({ index: 2, door: 'closed', occupancy: 'present' });
-    expect(replayed.map((m) => m.json?.['seq'])).toEqual([last + 1, last + 2, last + 3]);
-    expect(replayed.map((m) => m.json?.['bootId'])).toEqual([bootId, bootId, bootId]);
-    expect(replayed.map((m) => m.index)).toEqual([...replayed.map((m) => m.index)].sort((a, b) => a - b));
-    expect(replayed[0]!.index).toBeGreaterThan(state.index);
-    expect(replayed[0]!.json).not.toHaveProperty('commandId');
-    expect(sim.queued).toHaveLength(0);
-    expect(sim.stats.replayed).toBe(3);
-  });
-
-  it('reboot starts a new boot: new bootId, seq from 1, will of the old boot published', async () => {
+  it('reboot() is orderly: offline status of the old boot with ts, then a new boot from seq 1', async () => {
     const { gw, sim } = await rig();
     await sim.start();
     const oldBoot = sim.bootId;
@@ -102,15 +66,26 @@ describe('SimController connection lifecycle', () => {
     await sim.reboot();
     expect(sim.bootId).not.toBe(oldBoot);
     const offline = await gw.next(on.status('offline'), mark);
-    expect(offline.json).toEqual({ state: 'offline', bootId: oldBoot });
+    expect(StatusOffline.parse(offline.json)).toMatchObject({ state: 'offline', bootId: oldBoot, ts: expect.any(Number) });
     const hello = await gw.next((m) => on.status('online')(m) && m.json?.['bootId'] === sim.bootId, mark);
     const state = await gw.next((m) => m.channel === 'state' && m.json?.['bootId'] === sim.bootId, mark);
-    expect(hello.json?.['seq']).toBe(1);
-    expect(state.json?.['seq']).toBe(2);
-    expect(sim.seq).toBe(2);
+    expect([hello.json?.['seq'], state.json?.['seq'], sim.seq]).toEqual([1, 2, 2]);
+    expect(offline.index).toBeLessThan(hello.index);
   });
 
-  it('dropConnection makes the broker publish the retained will; stop() does not', async () => {
+  it('powerCycle() leaves without a goodbye: the broker publishes the will, then a new boot says hello', async () => {
+    const { gw, sim } = await rig();
+    await sim.start();
+    const oldBoot = sim.bootId;
+    const mark = gw.mark();
+    await sim.powerCycle();
+    const will = await gw.next(on.status('offline'), mark);
+    expect(will.json).toEqual({ state: 'offline', bootId: oldBoot });
+    const hello = await gw.next((m) => on.status('online')(m) && m.json?.['bootId'] === sim.bootId, mark);
+    expect(hello.json?.['seq']).toBe(1);
+  });
+
+  it('dropConnection makes the broker publish the retained will; stop() says goodbye itself', async () => {
     const { broker, gw, sim } = await rig();
     await sim.start();
     const mark = gw.mark();
@@ -125,10 +100,13 @@ describe('SimController connection lifecycle', () => {
     const gone = new Promise<void>((resolve) => broker.broker.once('clientDisconnect', () => resolve()));
     await sim.stop();
     await gone;
-    // A marker published after the disconnect was handled bounds the wait for a will.
+    // A marker published after the disconnect was handled bounds the wait for a stray will.
     await gw.publish('lg/v1/marker-00/status', 'marker');
     await gw.next((m) => m.raw === 'marker', afterReconnect);
-    expect(gw.messages.slice(afterReconnect).some(on.status('offline'))).toBe(false);
+    const offline = gw.messages.slice(afterReconnect).filter(on.status('offline'));
+    expect(offline).toHaveLength(1);
+    expect(offline[0]?.json).toMatchObject({ bootId: sim.bootId, ts: expect.any(Number) });
+    expect(sim.connected).toBe(false);
   });
 
   it('rejects start() with the CONNACK code on a wrong password and does not retry', async () => {

@@ -23,9 +23,12 @@ export function connectRefusal(
   return null;
 }
 
+const AUTH_REFUSALS = new Set(['unknown_device', 'bad_secret', 'revoked', 'username_mismatch', 'invalid_client_id', 'keepalive_out_of_range', 'invalid_will_topic', 'connection_cap', 'ip_rate', 'server_error']);
+
 /** Client errors are counted by kind, not logged one line each (a storm would flood the log). */
 export function classifyClientError(err: Error): string {
   const m = err.message.toLowerCase();
+  if (AUTH_REFUSALS.has(m)) return 'connect_refused';
   if (m.includes('not authorized')) return 'acl';
   if (m.includes('keep alive') || m.includes('keepalive')) return 'keepalive';
   if (m.includes('timeout')) return 'timeout';

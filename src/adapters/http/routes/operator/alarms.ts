@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { acknowledgeAlarm, listAlarms } from '../../../../app/alarms.js';
 import { ALARM_KINDS } from '../../../../domain/alarm.js';
 import { actorOf, requireRole } from '../../auth.js';
-import type { HttpDeps } from '../../app.js';
+import type { HttpDeps } from '../../deps.js';
 
 const security = [{ operatorToken: [] }];
 

@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { revokeDevice, rotateDeviceSecret } from '../../../../app/provisioning.js';
 import { actorOf, requireRole } from '../../auth.js';
-import type { HttpDeps } from '../../app.js';
+import type { HttpDeps } from '../../deps.js';
 
 const security = [{ operatorToken: [] }];
 const params = z.object({ id: z.string().regex(/^[a-z0-9][a-z0-9-]{2,22}$/) });

@@ -5,7 +5,7 @@ import { getLocker, listLockers, maintenanceOpen } from '../../../../app/lockers
 import { createLocker, provisionDevice } from '../../../../app/provisioning.js';
 import { LOCKER_KINDS, LOCKER_STATUSES } from '../../../../domain/locker.js';
 import { actorOf, requireRole } from '../../auth.js';
-import type { HttpDeps } from '../../app.js';
+import type { HttpDeps } from '../../deps.js';
 
 const LockerId = z.string().regex(/^[a-z0-9][a-z0-9-]{2,40}$/);
 const security = [{ operatorToken: [] }];

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { createSite } from '../../../../app/provisioning.js';
 import { SITE_KINDS } from '../../../../domain/locker.js';
 import { actorOf, requireRole } from '../../auth.js';
-import type { HttpDeps } from '../../app.js';
+import type { HttpDeps } from '../../deps.js';
 
 const security = [{ operatorToken: [] }];
 

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { HttpDeps } from '../../app.js';
+import type { HttpDeps } from '../../deps.js';
 
 /** Liveness, readiness and Prometheus metrics; unauthenticated, for load balancers and scrapers. */
 export async function healthRoutes(app: FastifyInstance, deps: HttpDeps): Promise<void> {

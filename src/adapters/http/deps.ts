@@ -1,0 +1,13 @@
+import type { Logger } from 'pino';
+import type { AppContext } from '../../app/context.js';
+import type { GatewayMetrics } from '../metrics.js';
+
+/** What the HTTP routes need from the composition root. */
+export interface HttpDeps {
+  ctx: AppContext;
+  metrics: GatewayMetrics;
+  log: Logger;
+  operatorOpenWaitS: number;
+  trustProxy: boolean;
+  isBrokerReady: () => boolean;
+}
