@@ -26,6 +26,10 @@ export class Link {
 
   constructor(private readonly deps: LinkDeps) {}
 
+  /**
+   * The §3.5 sequence: 1 CONNECT with the will, 2 SUBSCRIBE cmd and wait for SUBACK, 3 hello,
+   * 4 snapshot, 5 replay the outbox. Resolves when the broker has PUBACKed all of it.
+   */
   async connect(): Promise<void> {
     const { opts, ctx, sequencer } = this.deps;
     if (this.client || this.connecting) throw new Error(`${opts.deviceId} is already connected or connecting`);
@@ -107,7 +111,7 @@ export class Link {
     const [grant] = await client.subscribeAsync(deviceTopic(opts.deviceId, 'cmd'), { qos: 1 });
     if (this.client !== client) throw new Error('connection lost before SUBACK');
     if (!grant || grant.qos === 128) throw new Error('broker refused the cmd subscription');
-    // From here to `ready` is synchronous, so nothing can slip in between on the wire.
+    // Steps 3-5 run synchronously up to `ready`, so nothing can slip in between on the wire.
     const first = [this.stamp('status', this.deps.hello()), this.stamp('state', this.deps.snapshot())];
     const deliveries = first.map((m) => this.transmit(m, client));
     const backlog = this.outbox.all();

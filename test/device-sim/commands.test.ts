@@ -10,8 +10,8 @@ const seq = (m: Seen): unknown => m.json?.['seq'];
 
 describe('SimController commands', () => {
   it('open: ack accepted, then door open with the command id, then open_result opened', async () => {
-    const { gw, sim, deviceId } = await rig();
-    await sim.start();
+    const { gw, sim, deviceId, boot } = await rig();
+    await boot();
     const open = command('open', { compartment: 2 });
     await gw.send(deviceId, open);
     const ack = await gw.next(on.ack(open.id));
@@ -32,8 +32,8 @@ describe('SimController commands', () => {
   });
 
   it('executes a repeated command id once and acks it twice, the second with duplicate: true', async () => {
-    const { gw, sim, deviceId } = await rig();
-    await sim.start();
+    const { gw, sim, deviceId, boot } = await rig();
+    await boot();
     const open = command('open', { compartment: 1 });
     await gw.send(deviceId, open);
     await gw.send(deviceId, open);
@@ -56,8 +56,8 @@ describe('SimController commands', () => {
   });
 
   it('rejects an expired command and an unknown compartment without executing them', async () => {
-    const { gw, sim, deviceId } = await rig();
-    await sim.start();
+    const { gw, sim, deviceId, boot } = await rig();
+    await boot();
     const now = Date.now();
     const expired = command('open', { compartment: 1, issuedAt: now - 10_000, expiresAt: now - 1 });
     const unknown = command('open', { compartment: 42 });
@@ -74,8 +74,8 @@ describe('SimController commands', () => {
   });
 
   it('reports jammed after the jam window when the latch never releases', async () => {
-    const { gw, sim, deviceId } = await rig({ jamWindowMs: 80 });
-    await sim.start();
+    const { gw, sim, deviceId, boot } = await rig({ jamWindowMs: 80 });
+    await boot();
     sim.jam(1, true);
     const open = command('open', { compartment: 1 });
     await gw.send(deviceId, open);
@@ -89,8 +89,8 @@ describe('SimController commands', () => {
   });
 
   it('keypad: the code goes up, keypad_reply open opens the door under the reply id; deny is shown', async () => {
-    const { gw, sim, deviceId } = await rig();
-    await sim.start();
+    const { gw, sim, deviceId, boot } = await rig();
+    await boot();
     const typed = sim.typeCode('482913');
     const keypad = await gw.next(on.event('keypad', { code: '482913' }));
     const requestId = String(keypad.json?.['requestId']);
@@ -109,21 +109,35 @@ describe('SimController commands', () => {
     expect(sim.lastKeypadDisplay).toBe('invalid');
   });
 
-  it('ignores and counts invalid commands; a malformed uplink from the simulator throws instead', async () => {
-    const { gw, sim, deviceId } = await rig();
-    await sim.start();
-    const invalid = new Promise((resolve) => sim.events.once('invalid_command', resolve));
-    await gw.publish(`lg/v1/${deviceId}/cmd`, '{"id":"x","type":"open"}');
-    await invalid;
-    expect(sim.stats.invalidCommands).toBe(1);
+  it('drops a command without a usable id; acks unsupported types and schema failures as rejected', async () => {
+    const { gw, sim, deviceId, boot } = await rig();
+    await boot();
+    const topic = `lg/v1/${deviceId}/cmd`;
+    const dropped = new Promise((resolve) => sim.events.once('invalid_command', resolve));
+    await gw.publish(topic, '{"id":"x","type":"open"}');
+    await dropped;
+    const now = Date.now();
+    await gw.publish(topic, JSON.stringify({ id: 'c-unsupported', issuedAt: now, expiresAt: now + 9e3, type: 'selfdestruct' }));
+    await gw.publish(topic, JSON.stringify({ id: 'c-no-compartment', issuedAt: now, expiresAt: now + 9e3, type: 'open' }));
+    expect((await gw.next(on.ack('c-unsupported'))).json).toMatchObject({ status: 'rejected', reason: 'unsupported' });
+    expect((await gw.next(on.ack('c-no-compartment'))).json).toMatchObject({ status: 'rejected', reason: 'invalid' });
+    expect(sim.stats.invalidCommands).toBe(3);
+    expect(gw.messages.filter(on.channel('acks'))).toHaveLength(2);
+    expect(sim.executedCommands).toEqual([]);
+  });
+
+  it('a malformed uplink from the simulator throws at its cause instead of being sent', async () => {
+    const { sim, boot } = await rig();
+    await boot();
     const before = sim.seq;
     await expect(sim.typeCode('12')).rejects.toThrow(/code/i);
     expect(sim.seq).toBe(before);
+    expect(sim.queued).toHaveLength(0);
   });
 
   it('test hooks: republish resends the original bytes and seq; publishRaw bypasses validation', async () => {
-    const { gw, sim } = await rig();
-    await sim.start();
+    const { gw, sim, boot } = await rig();
+    await boot();
     const mark = gw.mark();
     await sim.republish(2);
     const resent = await gw.next(on.channel('state'), mark);

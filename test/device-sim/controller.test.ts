@@ -59,8 +59,8 @@ describe('SimController connection lifecycle', () => {
   });
 
   it('reboot() is orderly: offline status of the old boot with ts, then a new boot from seq 1', async () => {
-    const { gw, sim } = await rig();
-    await sim.start();
+    const { gw, sim, boot } = await rig();
+    await boot();
     const oldBoot = sim.bootId;
     const mark = gw.mark();
     await sim.reboot();
@@ -74,8 +74,8 @@ describe('SimController connection lifecycle', () => {
   });
 
   it('powerCycle() leaves without a goodbye: the broker publishes the will, then a new boot says hello', async () => {
-    const { gw, sim } = await rig();
-    await sim.start();
+    const { gw, sim, boot } = await rig();
+    await boot();
     const oldBoot = sim.bootId;
     const mark = gw.mark();
     await sim.powerCycle();
@@ -86,8 +86,8 @@ describe('SimController connection lifecycle', () => {
   });
 
   it('dropConnection makes the broker publish the retained will; stop() says goodbye itself', async () => {
-    const { broker, gw, sim } = await rig();
-    await sim.start();
+    const { broker, gw, sim, boot } = await rig();
+    await boot();
     const mark = gw.mark();
     await sim.dropConnection();
     const will = await gw.next(on.status('offline'), mark);

@@ -1,11 +1,14 @@
 import { SimController, type SimControllerOptions } from '../../device-sim/index.js';
-import { Observer, startBroker, type TestBroker } from './helpers.js';
+import { Observer, on, startBroker, type TestBroker } from './helpers.js';
 
 export interface Rig {
   broker: TestBroker;
   gw: Observer;
   sim: SimController;
   deviceId: string;
+  /** start(), then wait until the gateway side has seen this boot's snapshot, so marks taken
+   *  afterwards only see what follows. */
+  boot(): Promise<void>;
 }
 
 type Extra = Partial<Omit<SimControllerOptions, 'url'>>;
@@ -27,7 +30,11 @@ export function useRig() {
       ...extra,
     });
     cleanups.push(() => sim.stop());
-    return { broker, gw, sim, deviceId: sim.deviceId };
+    const boot = async (): Promise<void> => {
+      await sim.start();
+      await gw.next((m) => on.channel('state')(m) && m.json?.['bootId'] === sim.bootId);
+    };
+    return { broker, gw, sim, deviceId: sim.deviceId, boot };
   }
 
   async function teardown(): Promise<void> {

@@ -8,8 +8,8 @@ afterEach(teardown);
 
 describe('SimController physical model and reboot command', () => {
   it('reports a forced door without a command id, and parcels only through an open door', async () => {
-    const { gw, sim } = await rig();
-    await sim.start();
+    const { gw, sim, boot } = await rig();
+    await boot();
     expect(() => sim.placeParcel(1)).toThrow(/door is closed/);
     sim.jam(1, true);
     sim.forceOpen(1); // prying ignores the latch
@@ -26,8 +26,8 @@ describe('SimController physical model and reboot command', () => {
   });
 
   it('a sensor fault is reported, hides occupancy in the snapshot, and recovery sends a fresh reading', async () => {
-    const { gw, sim } = await rig();
-    await sim.start();
+    const { gw, sim, boot } = await rig();
+    await boot();
     sim.sensorFault(2, true);
     await gw.next(on.event('fault', { fault: 'sensor_fault', compartment: 2 }));
     sim.forceOpen(2);
@@ -41,9 +41,9 @@ describe('SimController physical model and reboot command', () => {
     await gw.next(on.event('occupancy', { compartment: 2, occupancy: 'present' }), mark);
   });
 
-  it('reboot command: accepted, then the old boot goes offline and a new boot says hello with seq 1', async () => {
-    const { gw, sim, deviceId } = await rig({ rebootDelayMs: 5 });
-    await sim.start();
+  it('reboot command: ack PUBACKed, old boot offline, new boot from seq 1; a resend does not reboot again', async () => {
+    const { gw, sim, deviceId, boot } = await rig();
+    await boot();
     const oldBoot = sim.bootId;
     const rebooted = new Promise<string>((resolve) => sim.events.once('reboot', resolve));
     const reboot = command('reboot');
@@ -54,12 +54,17 @@ describe('SimController physical model and reboot command', () => {
     await gw.next((m) => on.status('offline')(m) && m.json?.['bootId'] === oldBoot);
     const hello = await gw.next((m) => on.status('online')(m) && m.json?.['bootId'] === newBoot);
     expect(hello.json?.['seq']).toBe(1);
+    // The command memory outlives the boot: a resend is answered, not executed again.
+    await gw.send(deviceId, reboot);
+    const repeat = await gw.next((m) => on.ack(reboot.id)(m) && m.json?.['bootId'] === newBoot);
+    expect(repeat.json).toMatchObject({ status: 'accepted', duplicate: true });
+    expect(sim.bootId).toBe(newBoot);
     expect(sim.executedCommands).toEqual([reboot.id]);
   });
 
   it('telemetry shares the seq counter and is sent QoS 0', async () => {
-    const { broker, gw, sim, deviceId } = await rig();
-    await sim.start();
+    const { broker, gw, sim, deviceId, boot } = await rig();
+    await boot();
     expect(await sim.sendTelemetry()).toBe(true);
     const telemetry = await gw.next(on.channel('telemetry'));
     expect(telemetry.json).toMatchObject({ bootId: sim.bootId, seq: 3, mainsPower: true });

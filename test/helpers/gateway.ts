@@ -86,3 +86,13 @@ export async function until<T>(probe: () => T | Promise<T>, predicate: (v: T) =>
     await new Promise((r) => setTimeout(r, 10));
   }
 }
+
+/** Current value of a labelled Prometheus counter/gauge of the gateway (0 when never touched). */
+export async function metric(
+  m: { get(): Promise<{ values: Array<{ value: number; labels: object }> }> },
+  labels: Record<string, string> = {},
+): Promise<number> {
+  const { values } = await m.get();
+  const hit = values.find((v) => Object.entries(labels).every(([k, val]) => String((v.labels as Record<string, unknown>)[k]) === val));
+  return hit?.value ?? 0;
+}

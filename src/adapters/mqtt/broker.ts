@@ -40,6 +40,7 @@ export class MqttGateway implements CommandTransport {
   private readonly remoteIps = new WeakMap<object, string>();
   private readonly limiter: ConnectionLimiter;
   private readonly servers: Server[] = [];
+  private readonly sockets = new Set<Socket>();
   private ctx: AppContext | undefined;
 
   private constructor(aedes: Aedes, private readonly opts: BrokerOptions, private readonly metrics: GatewayMetrics, private readonly log: Logger) {
@@ -75,7 +76,11 @@ export class MqttGateway implements CommandTransport {
   }
 
   async listenTcp(port: number, host: string): Promise<AddressInfo> {
-    const server = createServer((socket: Socket) => this.handle(socket, socket.remoteAddress ?? 'unknown'));
+    const server = createServer((socket: Socket) => {
+      this.sockets.add(socket);
+      socket.once('close', () => this.sockets.delete(socket));
+      this.handle(socket, socket.remoteAddress ?? 'unknown');
+    });
     this.servers.push(server);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -114,9 +119,12 @@ export class MqttGateway implements CommandTransport {
     this.live.get(deviceId)?.close();
   }
 
+  /** Stops accepting, closes every session (Aedes), then waits for the listeners to finish. */
   async close(): Promise<void> {
-    await Promise.all(this.servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
+    const listenersClosed = this.servers.map((s) => new Promise<void>((r) => s.close(() => r())));
     await new Promise<void>((resolve) => this.aedes.close(() => resolve()));
+    for (const socket of this.sockets) socket.destroy();
+    await Promise.all(listenersClosed);
   }
 
   private app(): AppContext {
