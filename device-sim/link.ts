@@ -92,11 +92,16 @@ export class Link {
   async disconnect(): Promise<void> {
     const client = this.client;
     if (!client) return;
+    const { opts, ctx, sequencer } = this.deps;
     if (this.ready) {
-      const offline = StatusOffline.parse({ state: 'offline', bootId: this.deps.sequencer.bootId, ts: this.deps.ctx.clock.now() });
-      const rules = CHANNEL_RULES.status;
-      await client.publishAsync(deviceTopic(this.deps.opts.deviceId, 'status'), JSON.stringify(offline), rules);
+      const offline = StatusOffline.parse({ state: 'offline', bootId: sequencer.bootId, ts: ctx.clock.now() });
+      const { qos, retain } = CHANNEL_RULES.status;
+      await client
+        .publishAsync(deviceTopic(opts.deviceId, 'status'), JSON.stringify(offline), { qos, retain })
+        .catch((err: unknown) => ctx.logger.debug({ err }, 'offline status not delivered'));
     }
+    // The link may have died meanwhile; a closed mqtt.js client never finishes endAsync().
+    if (this.client !== client) return;
     await client.endAsync(false);
     this.closed(client);
   }

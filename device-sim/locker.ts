@@ -32,12 +32,11 @@ export class Locker {
       return;
     }
     c.pendingOpen = commandId;
-    const pulsedAt = this.ctx.clock.now();
+    const { openDelayMs, jamWindowMs } = this.ctx;
     const afterDelay = (): void => {
       // The jam state is sampled when the latch should release, not at the pulse.
       if (c.jammed) {
-        const remaining = this.ctx.jamWindowMs - (this.ctx.clock.now() - pulsedAt);
-        this.ctx.timers.set(() => this.result(c, commandId, 'jammed'), remaining);
+        this.ctx.timers.set(() => this.result(c, commandId, 'jammed'), jamWindowMs - openDelayMs);
         return;
       }
       if (c.door === 'open') {
@@ -47,8 +46,8 @@ export class Locker {
       this.setDoor(c, 'open', commandId);
       this.result(c, commandId, 'opened');
     };
-    if (c.jammed) this.ctx.timers.set(() => this.result(c, commandId, 'jammed'), this.ctx.jamWindowMs);
-    else this.ctx.timers.set(afterDelay, this.ctx.openDelayMs);
+    if (c.jammed) this.ctx.timers.set(() => this.result(c, commandId, 'jammed'), jamWindowMs);
+    else this.ctx.timers.set(afterDelay, openDelayMs);
   }
 
   /** Drops opens in flight, as a controller losing power does. */
