@@ -6,21 +6,27 @@ import type { UplinkBody } from './uplink.js';
 
 type AckBody = UplinkBody<'acks'>;
 
-/** Remembers the ack of the last `capacity` command ids: the device executes an id at most once. */
+/**
+ * §6.4: the ack of every handled id, kept for at least the last `capacity` ids or until the
+ * id's expiresAt, whichever covers more, so a resend inside its lifetime is never executed.
+ */
 export class CommandMemory {
-  private readonly acks = new Map<string, AckBody>();
+  private readonly acks = new Map<string, { ack: AckBody; expiresAt: number }>();
 
-  constructor(private readonly capacity = 256) {}
+  constructor(
+    private readonly now: () => number,
+    private readonly capacity = 256,
+  ) {}
 
   get(id: string): AckBody | undefined {
-    return this.acks.get(id);
+    return this.acks.get(id)?.ack;
   }
 
-  set(id: string, ack: AckBody): void {
-    this.acks.set(id, ack);
-    if (this.acks.size > this.capacity) {
-      const oldest = this.acks.keys().next().value;
-      if (oldest !== undefined) this.acks.delete(oldest);
+  set(id: string, ack: AckBody, expiresAt: number): void {
+    this.acks.set(id, { ack, expiresAt });
+    for (const [oldId, entry] of this.acks) {
+      if (this.acks.size <= this.capacity || entry.expiresAt >= this.now()) break;
+      this.acks.delete(oldId);
     }
   }
 }
@@ -30,7 +36,7 @@ export class CommandMemory {
  * (§6.4, firmware keeps it in flash), so a resent reboot command does not reboot twice.
  */
 export class CommandProcessor {
-  private readonly memory = new CommandMemory(256);
+  private readonly memory: CommandMemory;
   readonly executed: string[] = [];
 
   constructor(
@@ -38,7 +44,9 @@ export class CommandProcessor {
     private readonly locker: Locker,
     private readonly keypad: Keypad,
     private readonly onReboot: (ackDelivered: Promise<boolean>) => void,
-  ) {}
+  ) {
+    this.memory = new CommandMemory(() => ctx.clock.now(), 256);
+  }
 
   handle(payload: Buffer): void {
     this.ctx.stats.commandsReceived += 1;
@@ -54,13 +62,13 @@ export class CommandProcessor {
     if (!parsed.success) {
       const known = (COMMAND_TYPES as readonly unknown[]).includes(raw.json['type']);
       this.invalid(payload, known ? 'schema' : 'unsupported type');
-      this.answer(raw.id, known ? 'invalid' : 'unsupported');
+      this.answer(raw.id, known ? 'invalid' : 'unsupported', expiryOf(raw.json));
       return;
     }
     const cmd = parsed.data;
     this.ctx.events.emit('command', cmd);
     const reason = this.rejection(cmd);
-    const delivered = this.answer(cmd.id, reason);
+    const delivered = this.answer(cmd.id, reason, cmd.expiresAt);
     if (reason === null) {
       this.executed.push(cmd.id);
       this.execute(cmd, delivered);
@@ -93,11 +101,11 @@ export class CommandProcessor {
   }
 
   /** Every ack is remembered, rejections included, so a resend is answered identically. */
-  private answer(id: string, reason: AckRejectReasonT | null): Promise<boolean> {
+  private answer(id: string, reason: AckRejectReasonT | null, expiresAt: number): Promise<boolean> {
     const ack: AckBody =
       reason === null ? { commandId: id, status: 'accepted' } : { commandId: id, status: 'rejected', reason };
     if (reason !== null) this.ctx.stats.rejectedCommands += 1;
-    this.memory.set(id, ack);
+    this.memory.set(id, ack, expiresAt);
     return this.ctx.sendAck(ack);
   }
 
@@ -134,4 +142,10 @@ export class CommandProcessor {
         return;
     }
   }
+}
+
+/** An invalid command may still carry a usable expiry; without one it is kept for 256 ids only. */
+function expiryOf(json: Record<string, unknown>): number {
+  const expiresAt = json['expiresAt'];
+  return typeof expiresAt === 'number' && Number.isFinite(expiresAt) ? expiresAt : 0;
 }

@@ -12,7 +12,7 @@ declare module 'fastify' {
 
 const RANK: Record<OperatorRole, number> = { viewer: 1, operator: 2 };
 
-/** preHandler: a bearer operator token with at least `role` (viewer < operator). */
+/** onRequest hook (runs before the body is parsed or validated): a bearer operator token with at least `role` (viewer < operator). */
 export function requireRole(ctx: AppContext, role: OperatorRole) {
   return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
     const header = request.headers.authorization;

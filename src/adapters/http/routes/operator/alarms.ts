@@ -13,7 +13,7 @@ export async function alarmRoutes(fastify: FastifyInstance, deps: HttpDeps): Pro
   const { ctx } = deps;
 
   app.get('/v1/alarms', {
-    preHandler: requireRole(ctx, 'viewer'),
+    onRequest: requireRole(ctx, 'viewer'),
     schema: {
       tags: ['alarms'],
       security,
@@ -28,13 +28,13 @@ export async function alarmRoutes(fastify: FastifyInstance, deps: HttpDeps): Pro
   }, async (req) => ({ alarms: await listAlarms(ctx, req.query) }));
 
   app.post('/v1/alarms/:id/ack', {
-    preHandler: requireRole(ctx, 'operator'),
+    onRequest: requireRole(ctx, 'operator'),
     schema: {
       tags: ['alarms'],
       security,
       summary: 'Acknowledge an open alarm (audited)',
       params: z.object({ id: z.string().uuid() }),
-      body: z.object({ note: z.string().max(500).optional() }).strict().optional(),
+      body: z.object({ note: z.string().max(500).optional() }).strict().nullish(),
     },
   }, async (req) => ({ alarm: await acknowledgeAlarm(ctx, req.params.id, actorOf(req), req.body?.note) }));
 }

@@ -14,7 +14,7 @@ export async function deviceRoutes(fastify: FastifyInstance, deps: HttpDeps): Pr
   const operator = requireRole(ctx, 'operator');
 
   app.post('/v1/devices/:id/rotate-secret', {
-    preHandler: operator,
+    onRequest: operator,
     schema: { tags: ['devices'], security, summary: 'New secret for a controller; its live session is closed at once', params },
   }, async (req, reply) => {
     const { device, secret } = await rotateDeviceSecret(ctx, req.params.id, actorOf(req));
@@ -22,7 +22,7 @@ export async function deviceRoutes(fastify: FastifyInstance, deps: HttpDeps): Pr
   });
 
   app.post('/v1/devices/:id/revoke', {
-    preHandler: operator,
+    onRequest: operator,
     schema: { tags: ['devices'], security, summary: 'Revoke a controller: disconnected now, refused from then on', params },
   }, async (req) => {
     const device = await revokeDevice(ctx, req.params.id, actorOf(req));

@@ -17,17 +17,17 @@ export async function lockerRoutes(fastify: FastifyInstance, deps: HttpDeps): Pr
   const operator = requireRole(ctx, 'operator');
 
   app.get('/v1/lockers', {
-    preHandler: viewer,
+    onRequest: viewer,
     schema: { tags: ['lockers'], security, summary: 'List lockers with their controller status', querystring: z.object({ siteId: z.string().max(64).optional() }).strict() },
   }, async (req) => ({ lockers: await listLockers(ctx, req.query.siteId) }));
 
   app.get('/v1/lockers/:id', {
-    preHandler: viewer,
+    onRequest: viewer,
     schema: { tags: ['lockers'], security, summary: 'A locker with its compartments (operational and sensed state) and recent commands', params: z.object({ id: LockerId }) },
   }, async (req) => getLocker(ctx, req.params.id));
 
   app.post('/v1/lockers', {
-    preHandler: operator,
+    onRequest: operator,
     schema: {
       tags: ['lockers'],
       security,
@@ -44,13 +44,13 @@ export async function lockerRoutes(fastify: FastifyInstance, deps: HttpDeps): Pr
   }, async (req, reply) => reply.status(201).send(await createLocker(ctx, req.body, actorOf(req))));
 
   app.post('/v1/lockers/:id/device', {
-    preHandler: operator,
+    onRequest: operator,
     schema: {
       tags: ['devices'],
       security,
       summary: 'Provision the locker controller: returns its device id and secret, once',
       params: z.object({ id: LockerId }),
-      body: z.object({ deviceId: z.string().regex(/^[a-z0-9][a-z0-9-]{2,22}$/).optional() }).strict().optional(),
+      body: z.object({ deviceId: z.string().regex(/^[a-z0-9][a-z0-9-]{2,22}$/).optional() }).strict().nullish(),
     },
   }, async (req, reply) => {
     const { device, secret } = await provisionDevice(ctx, req.params.id, actorOf(req), req.body?.deviceId);
@@ -58,13 +58,13 @@ export async function lockerRoutes(fastify: FastifyInstance, deps: HttpDeps): Pr
   });
 
   app.post('/v1/lockers/:id/compartments/:n/open', {
-    preHandler: operator,
+    onRequest: operator,
     schema: {
       tags: ['lockers'],
       security,
       summary: 'Maintenance open (audited): sends an open command and waits for its outcome',
       params: z.object({ id: LockerId, n: z.coerce.number().int().min(1).max(999) }),
-      body: z.object({ reason: z.string().max(200).optional() }).strict().optional(),
+      body: z.object({ reason: z.string().max(200).optional() }).strict().nullish(),
       querystring: z.object({ waitS: z.coerce.number().min(0).max(120).optional() }).strict(),
     },
   }, async (req, reply) => {

@@ -12,11 +12,11 @@ export async function siteRoutes(fastify: FastifyInstance, deps: HttpDeps): Prom
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const { ctx } = deps;
 
-  app.get('/v1/sites', { preHandler: requireRole(ctx, 'viewer'), schema: { tags: ['sites'], security, summary: 'List sites' } },
+  app.get('/v1/sites', { onRequest: requireRole(ctx, 'viewer'), schema: { tags: ['sites'], security, summary: 'List sites' } },
     async () => ({ sites: await ctx.store.read((tx) => tx.sites.list()) }));
 
   app.post('/v1/sites', {
-    preHandler: requireRole(ctx, 'operator'),
+    onRequest: requireRole(ctx, 'operator'),
     schema: {
       tags: ['sites'],
       security,

@@ -1,3 +1,0 @@
-import { pino } from 'pino';
-import type { SimLogger } from './types.js';
-export const l: SimLogger = pino();
