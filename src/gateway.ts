@@ -82,6 +82,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     transport: mqtt,
     events: new AppEventBus(),
     settings: settingsFrom(config),
+    startedAt: (opts.clock ?? systemClock).now(),
   };
   mqtt.attach(ctx);
   observe(ctx, metrics, log);

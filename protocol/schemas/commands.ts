@@ -5,7 +5,7 @@ const CommandBase = z.object({
   id: CommandId,
   /** Gateway clock when the command was created (ms since epoch). */
   issuedAt: Timestamp,
-  /** After this instant (ms since epoch) the controller must not act; it acks `rejected/expired`. */
+  /** From this instant on (ms since epoch, `expiresAt <= now`) the controller must not act; it acks `rejected/expired`. */
   expiresAt: Timestamp,
 });
 

@@ -74,7 +74,7 @@ export async function deliverPending(ctx: AppContext, deviceId: string): Promise
   const sent = await ctx.store.transact((tx) => {
     const out: Command[] = [];
     for (const c of tx.commands.undelivered(deviceId)) {
-      if (now > c.expiresAt) continue; // the sweeper records the expiry
+      if (now >= c.expiresAt) continue; // expired at expiresAt (protocol §6.3); the sweeper records it
       const next = markSent(c, now);
       if (next) {
         tx.commands.update(next);

@@ -11,4 +11,6 @@ export interface AppContext {
   transport: CommandTransport;
   events: AppEventBus;
   settings: AppSettings;
+  /** When this gateway process started: nothing was observable before it (e.g. offline time). */
+  startedAt: number;
 }

@@ -62,7 +62,10 @@ export interface AlarmFilter {
 }
 
 export interface AlarmRepo {
-  /** Raises an alarm, or counts one more occurrence of the same open alarm. */
+  /**
+   * Raises an alarm, or counts one more occurrence of the same live alarm. An acknowledged alarm
+   * that occurs again is reopened and reported as new (`isNew`), so someone looks again.
+   */
   raise(draft: AlarmDraft, now: number): { alarm: Alarm; isNew: boolean };
   get(id: string): Alarm | undefined;
   /** The open or acknowledged alarm of this kind on this compartment (null: the locker), if any. */

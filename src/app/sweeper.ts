@@ -43,7 +43,9 @@ export async function sweep(ctx: AppContext): Promise<SweepReport> {
       if (!isDoorLeftOpen(c, now, settings.doorLeftOpenMs) || tx.alarms.live(c.lockerId, c.index, 'door_left_open')) continue;
       effects.raise(tx, { kind: 'door_left_open', lockerId: c.lockerId, compartment: c.index, details: { openedAt: c.doorOpenedAt } }, now);
     }
-    for (const d of tx.devices.offlineSince(now - settings.deviceOfflineAlarmMs)) {
+    // Offline time counts from this process's start at the earliest: before it, nobody was watching.
+    const offlineBefore = now - settings.deviceOfflineAlarmMs;
+    for (const d of ctx.startedAt <= offlineBefore ? tx.devices.offlineSince(offlineBefore) : []) {
       if (tx.alarms.live(d.lockerId, null, 'device_offline')) continue;
       effects.raise(tx, { kind: 'device_offline', lockerId: d.lockerId, compartment: null, details: { deviceId: d.id, lastSeenAt: d.lastSeenAt } }, now);
     }

@@ -33,6 +33,7 @@ export function offlineContext(config: Config): { ctx: AppContext; transport: No
     transport,
     events: new AppEventBus(),
     settings: settingsFrom(config),
+    startedAt: systemClock.now(),
   };
   return { ctx, transport, close: () => store.close() };
 }

@@ -95,11 +95,11 @@ export type TimeoutDecision =
 export function decideTimeout(c: Command, now: number, t: CommandTimeouts): TimeoutDecision {
   switch (c.state) {
     case 'queued':
-      return now > c.expiresAt
+      return now >= c.expiresAt
         ? { action: 'end', command: { ...c, state: 'expired', outcome: 'expired_undelivered', completedAt: now } }
         : { action: 'none' };
     case 'sent':
-      if (now > c.expiresAt) {
+      if (now >= c.expiresAt) {
         return { action: 'end', command: { ...c, state: 'expired', outcome: 'expired_unacknowledged', completedAt: now } };
       }
       return c.sentAt !== null && now - c.sentAt >= t.ackTimeoutMs ? { action: 'resend' } : { action: 'none' };

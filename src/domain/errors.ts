@@ -11,7 +11,8 @@ export type ErrorKind =
   | 'conflict'
   | 'rate_limited'
   | 'unavailable'
-  | 'timeout';
+  | 'timeout'
+  | 'internal';
 
 export const ERROR_CATALOGUE = {
   VALIDATION_FAILED: { kind: 'invalid', message: 'The request is not valid.' },
@@ -33,7 +34,7 @@ export const ERROR_CATALOGUE = {
   BODY_TOO_LARGE: { kind: 'invalid', message: 'The request body is too large.' },
   UNSUPPORTED_MEDIA_TYPE: { kind: 'invalid', message: 'Unsupported content type.' },
   RATE_LIMITED: { kind: 'rate_limited', message: 'Too many requests; slow down.' },
-  INTERNAL: { kind: 'unavailable', message: 'Internal error; the request may be retried.' },
+  INTERNAL: { kind: 'internal', message: 'Internal error; the request may be retried.' },
 } as const satisfies Record<string, { kind: ErrorKind; message: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

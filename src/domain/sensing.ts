@@ -74,17 +74,16 @@ export function reconcileSnapshot(
       alarms.push({ kind: 'snapshot_mismatch', lockerId, compartment: s.index, details: { problem: 'unknown_compartment' } });
       continue;
     }
+    const problems: Array<Record<string, unknown>> = [];
     if (occupancyContradicts(c.state, s.occupancy)) {
-      alarms.push({
-        kind: 'snapshot_mismatch',
-        lockerId,
-        compartment: s.index,
-        details: { problem: 'occupancy', operationalState: c.state, sensedOccupancy: s.occupancy },
-      });
+      problems.push({ problem: 'occupancy', operationalState: c.state, sensedOccupancy: s.occupancy });
     }
     if (s.door === 'open' && c.door !== 'open' && !commandedOpen.has(s.index)) {
-      alarms.push({ kind: 'snapshot_mismatch', lockerId, compartment: s.index, details: { problem: 'door_open', lastKnownDoor: c.door } });
+      problems.push({ problem: 'door_open', lastKnownDoor: c.door });
     }
+    // One alarm per compartment (alarms are unique per compartment and kind), naming every problem.
+    if (problems.length === 1) alarms.push({ kind: 'snapshot_mismatch', lockerId, compartment: s.index, details: problems[0]! });
+    if (problems.length > 1) alarms.push({ kind: 'snapshot_mismatch', lockerId, compartment: s.index, details: { problem: 'multiple', problems } });
     const doorOpenedAt = s.door === 'open' ? (c.door === 'open' ? c.doorOpenedAt : at) : null;
     updated.push({ ...c, door: s.door, occupancy: s.occupancy, sensedAt: at, doorOpenedAt });
   }

@@ -45,7 +45,7 @@ describe('sweep: command timeouts', () => {
 
   it('a queued command is left alone by the sweep until it expires', async () => {
     const cmd = await open(1);
-    h.clock.advance(S.commandTtlMs);
+    h.clock.advance(S.commandTtlMs - 1);
     expect(await sweep(h.ctx)).toEqual({ ended: 0, resent: 0, alarms: 0 });
     expect(await getCommand(h, cmd.id)).toMatchObject({ state: 'queued' });
   });

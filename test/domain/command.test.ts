@@ -132,7 +132,9 @@ describe('applyOpenResult', () => {
 describe('decideTimeout', () => {
   it('leaves a queued command alone until it expires, then ends it as expired_undelivered', () => {
     const c = command();
-    expect(decideTimeout(c, c.expiresAt, TIMEOUTS)).toEqual({ action: 'none' });
+    expect(decideTimeout(c, c.expiresAt - 1, TIMEOUTS)).toEqual({ action: 'none' });
+    // Expired at expiresAt itself (protocol §6.3: expiresAt <= now).
+    expect(decideTimeout(c, c.expiresAt, TIMEOUTS)).toMatchObject({ action: 'end', command: { state: 'expired' } });
     expect(decideTimeout(c, c.expiresAt + 1, TIMEOUTS)).toEqual({
       action: 'end',
       command: { ...c, state: 'expired', outcome: 'expired_undelivered', completedAt: c.expiresAt + 1 },

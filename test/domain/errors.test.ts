@@ -6,7 +6,7 @@ import { ERROR_CATALOGUE, LockergateError, type ErrorCode } from '../../src/doma
 const DOC_PATH = new URL('../../docs/errors.md', import.meta.url);
 
 /** Codes the HTTP handler answers with a status other than the one of their kind. */
-const STATUS_OVERRIDES: Partial<Record<ErrorCode, number>> = { BODY_TOO_LARGE: 413, UNSUPPORTED_MEDIA_TYPE: 415, INTERNAL: 500 };
+const STATUS_OVERRIDES: Partial<Record<ErrorCode, number>> = { BODY_TOO_LARGE: 413, UNSUPPORTED_MEDIA_TYPE: 415 };
 
 interface DocRow {
   code: string;

@@ -11,6 +11,7 @@ export class PacketSizeGuard {
   private state: 0 | 1 | 2 = 0; // 0: expecting the fixed-header byte, 1: length bytes, 2: body
   private length = 0;
   private multiplier = 1;
+  private lengthBytes = 0;
   private remaining = 0;
 
   constructor(private readonly maxPacketBytes: number) {}
@@ -31,16 +32,18 @@ export class PacketSizeGuard {
         this.state = 1;
         this.length = 0;
         this.multiplier = 1;
+        this.lengthBytes = 0;
         continue;
       }
       this.length += (byte & 0x7f) * this.multiplier;
+      this.lengthBytes++;
       if (byte & 0x80) {
         this.multiplier *= 128;
         if (this.multiplier > 128 ** 3) return 'malformed remaining length';
         continue;
       }
-      // 1 header byte + up to 4 length bytes + body
-      if (this.length + 5 > this.maxPacketBytes) return `packet of ${this.length} bytes exceeds ${this.maxPacketBytes}`;
+      // The whole packet: 1 header byte, the length bytes, the body.
+      if (1 + this.lengthBytes + this.length > this.maxPacketBytes) return `packet of ${this.length} bytes exceeds ${this.maxPacketBytes}`;
       this.remaining = this.length;
       this.state = this.remaining === 0 ? 0 : 2;
     }

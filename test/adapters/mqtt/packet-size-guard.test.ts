@@ -81,11 +81,15 @@ describe('PacketSizeGuard', () => {
     expect(new PacketSizeGuard(1024).feed(stream)).toMatch(/exceeds 1024/);
   });
 
-  it('passes a packet of exactly the limit', () => {
+  // Known bug (see report): the guard counts 4 length bytes for every packet, so packets of the
+  // limit and the limit minus one byte are refused ("packet of 1021 bytes exceeds 1024").
+  it('passes packets of exactly the limit and one byte under it', () => {
     const limit = 1024;
-    const exact = generate(publish(payloadForWireSize(limit)));
-    expect(exact.length).toBe(limit);
-    expect(new PacketSizeGuard(limit).feed(exact)).toBeNull();
+    for (const size of [limit - 1, limit]) {
+      const packet = generate(publish(payloadForWireSize(size)));
+      expect(packet.length).toBe(size);
+      expect(new PacketSizeGuard(limit).feed(packet), `${size}-byte packet`).toBeNull();
+    }
   });
 
   it('passes a packet a few bytes under the limit', () => {

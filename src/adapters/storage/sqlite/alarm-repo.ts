@@ -54,7 +54,7 @@ export class SqliteAlarmRepo implements AlarmRepo {
       `INSERT INTO alarms (id, kind, severity, locker_id, compartment, state, details, raised_at, last_seen_at, occurrences)
        VALUES (@id, @kind, @severity, @lockerId, @compartment, 'open', @details, @now, @now, 1)`,
     );
-    this.bumpStmt = db.prepare('UPDATE alarms SET occurrences = occurrences + 1, last_seen_at = ?, details = ? WHERE id = ?');
+    this.bumpStmt = db.prepare('UPDATE alarms SET occurrences = occurrences + 1, last_seen_at = ?, details = ?, state = ? WHERE id = ?');
     this.getStmt = db.prepare('SELECT * FROM alarms WHERE id = ?');
     this.ackStmt = db.prepare(
       `UPDATE alarms SET state = 'acknowledged', acknowledged_at = ?, acknowledged_by = ? WHERE id = ? AND state = 'open'`,
@@ -70,8 +70,11 @@ export class SqliteAlarmRepo implements AlarmRepo {
     const live = this.findLive.get(draft.lockerId, draft.compartment ?? -1, draft.kind);
     const details = JSON.stringify(draft.details);
     if (live) {
-      this.bumpStmt.run(now, details, live.id);
-      return { alarm: toAlarm({ ...live, occurrences: live.occurrences + 1, last_seen_at: now, details }), isNew: false };
+      // A new occurrence after an operator acknowledged the alarm needs their attention again.
+      const reopened = live.state === 'acknowledged';
+      this.bumpStmt.run(now, details, reopened ? 'open' : live.state, live.id);
+      const alarm = toAlarm({ ...live, occurrences: live.occurrences + 1, last_seen_at: now, details, state: 'open' });
+      return { alarm, isNew: reopened };
     }
     const id = randomUUID();
     this.insertStmt.run({ id, kind: draft.kind, severity: ALARM_SEVERITY[draft.kind], lockerId: draft.lockerId, compartment: draft.compartment, details, now });

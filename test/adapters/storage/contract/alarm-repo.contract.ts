@@ -101,9 +101,10 @@ export function alarmRepoContract(makeStore: MakeStore): void {
       expect(got.live).toBe(alarm.id);
       expect(got.open).toBe(0);
 
-      // The same condition again is one more occurrence of the acknowledged alarm, not a new alarm.
+      // The same condition again reopens the acknowledged alarm and reports it as new: someone must look again.
       const again = await ctx.store.transact((tx) => tx.alarms.raise(alarmDraft({ kind: 'tamper', compartment: null }), T0 + 70_000));
-      expect(again).toMatchObject({ isNew: false, alarm: { id: alarm.id, state: 'acknowledged', occurrences: 2 } });
+      expect(again).toMatchObject({ isNew: true, alarm: { id: alarm.id, state: 'open', occurrences: 2 } });
+      expect(await ctx.store.read((tx) => tx.alarms.countOpen())).toBe(1);
 
       // Clearing ends an acknowledged alarm too.
       expect(await ctx.store.transact((tx) => tx.alarms.clear('lkr-a', null, 'tamper', T0 + 80_000))).toBe(1);
