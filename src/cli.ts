@@ -14,6 +14,8 @@ Usage:
   lockergate device provision <lockerId> [--id ID]   prints the device id and secret once
   lockergate device rotate <deviceId>
   lockergate device revoke <deviceId>
+  lockergate carrier add --name N [--webhook URL] [--id ID]  prints the API key once
+  lockergate carrier quota --carrier C --locker L --max N|none
   lockergate token create --role operator|viewer [--name N]
   lockergate token list | token revoke <id>
 

@@ -29,9 +29,26 @@ export const ConfigSchema = z.object({
   LOCKERGATE_DOOR_LEFT_OPEN_S: seconds.default(120),
   LOCKERGATE_DEVICE_OFFLINE_ALARM_S: seconds.default(600),
   LOCKERGATE_OPERATOR_OPEN_WAIT_S: seconds.max(120).default(10),
+  LOCKERGATE_PICKUP_CODE_DIGITS: z.coerce.number().int().min(6).max(8).default(6),
+  LOCKERGATE_CODE_MAX_FAILURES: positiveInt.max(100).default(5),
+  LOCKERGATE_CODE_FAILURE_WINDOW_S: seconds.default(600),
+  LOCKERGATE_CODE_LOCKOUT_S: seconds.default(900),
+  LOCKERGATE_DEFAULT_HOLD_HOURS: positiveInt.max(24 * 30).default(72),
+  LOCKERGATE_MAX_HOLD_HOURS: positiveInt.max(24 * 30).default(168),
+  LOCKERGATE_REMINDER_BEFORE_H: z.coerce.number().min(0).max(24 * 30).default(12),
+  LOCKERGATE_PICKUP_RATE_PER_MIN: positiveInt.max(10_000).default(10),
   LOCKERGATE_PICKUP_CODE_KEY: hexKey.optional(),
   LOCKERGATE_DATA_KEY: hexKey.optional(),
   LOCKERGATE_TRUST_PROXY: bool.default(false),
+  LOCKERGATE_RECIPIENT_WEBHOOK_URL: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).optional(),
+  LOCKERGATE_RECIPIENT_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  LOCKERGATE_NOTIFY_MAX_ATTEMPTS: positiveInt.max(100).default(10),
+  LOCKERGATE_PERSONAL_DATA_RETENTION_DAYS: positiveInt.max(3_650).default(30),
+}).superRefine((c, ctx) => {
+  // Recipient messages carry pickup codes: they are never sent unsigned.
+  if (c.LOCKERGATE_RECIPIENT_WEBHOOK_URL !== undefined && c.LOCKERGATE_RECIPIENT_WEBHOOK_SECRET === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['LOCKERGATE_RECIPIENT_WEBHOOK_SECRET'], message: 'required when LOCKERGATE_RECIPIENT_WEBHOOK_URL is set' });
+  }
 });
 
 export type Config = Readonly<z.infer<typeof ConfigSchema>>;

@@ -4,11 +4,14 @@ import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { AppContext } from './app/context.js';
+import { dispatchDue, type DispatchDeps, type DispatchReport } from './app/dispatch-notifications.js';
 import { AppEventBus } from './app/events.js';
 import type { RandomBytes } from './app/ports.js';
-import type { AppSettings } from './app/settings.js';
+import { DEFAULT_SETTINGS, type AppSettings } from './app/settings.js';
 import { buildApp } from './adapters/http/app.js';
 import { startJobs } from './adapters/jobs/schedules.js';
+import { FetchPoster } from './adapters/notify/fetch-poster.js';
+import { pinoNotificationLog } from './adapters/notify/pino-log.js';
 import { GatewayMetrics } from './adapters/metrics.js';
 import { MqttGateway } from './adapters/mqtt/broker.js';
 import { attachMqttWebSocket } from './adapters/mqtt/websocket.js';
@@ -35,6 +38,8 @@ export interface Gateway {
   store: SqliteStore;
   httpPort: number;
   mqttPort: number;
+  /** One pass of the notification dispatcher (the jobs run it every 2 s; tests call it by hand). */
+  dispatchNotifications(): Promise<DispatchReport>;
   close(): Promise<void>;
 }
 
@@ -46,6 +51,15 @@ export function settingsFrom(config: Config): AppSettings {
     doorLeftOpenMs: config.LOCKERGATE_DOOR_LEFT_OPEN_S * 1000,
     deviceOfflineAlarmMs: config.LOCKERGATE_DEVICE_OFFLINE_ALARM_S * 1000,
     openAttributionMs: 30_000,
+    pickupCodeDigits: config.LOCKERGATE_PICKUP_CODE_DIGITS,
+    codeMaxFailures: config.LOCKERGATE_CODE_MAX_FAILURES,
+    codeFailureWindowMs: config.LOCKERGATE_CODE_FAILURE_WINDOW_S * 1000,
+    codeLockoutMs: config.LOCKERGATE_CODE_LOCKOUT_S * 1000,
+    defaultHoldHours: config.LOCKERGATE_DEFAULT_HOLD_HOURS,
+    maxHoldHours: config.LOCKERGATE_MAX_HOLD_HOURS,
+    reminderBeforeMs: config.LOCKERGATE_REMINDER_BEFORE_H * 3_600_000,
+    leftBehindWindowMs: 10 * 60_000,
+    personalDataRetentionMs: DEFAULT_SETTINGS.personalDataRetentionMs,
   };
 }
 
@@ -83,6 +97,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     events: new AppEventBus(),
     settings: settingsFrom(config),
     startedAt: (opts.clock ?? systemClock).now(),
+    keys,
   };
   mqtt.attach(ctx);
   observe(ctx, metrics, log);
@@ -94,12 +109,24 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     operatorOpenWaitS: config.LOCKERGATE_OPERATOR_OPEN_WAIT_S,
     trustProxy: config.LOCKERGATE_TRUST_PROXY,
     isBrokerReady: () => listening,
+    pickupRatePerMinute: config.LOCKERGATE_PICKUP_RATE_PER_MIN,
   });
   const wss = attachMqttWebSocket(http.server, mqtt, config.LOCKERGATE_MQTT_MAX_PACKET_BYTES);
   await http.listen({ port: config.LOCKERGATE_HTTP_PORT, host: config.LOCKERGATE_HTTP_HOST });
   const mqttAddress = await mqtt.listenTcp(config.LOCKERGATE_MQTT_PORT, config.LOCKERGATE_MQTT_HOST);
   listening = true;
-  const jobs = opts.runJobs === false ? { stop: async () => undefined } : startJobs(ctx, log);
+  const notifyDeps: DispatchDeps = {
+    poster: new FetchPoster(),
+    recipientEndpoint:
+      config.LOCKERGATE_RECIPIENT_WEBHOOK_URL && config.LOCKERGATE_RECIPIENT_WEBHOOK_SECRET
+        ? { url: config.LOCKERGATE_RECIPIENT_WEBHOOK_URL, secret: config.LOCKERGATE_RECIPIENT_WEBHOOK_SECRET }
+        : null,
+    log: pinoNotificationLog(log),
+    maxAttempts: config.LOCKERGATE_NOTIFY_MAX_ATTEMPTS,
+    batch: 100,
+  };
+  const retentionMs = config.LOCKERGATE_PERSONAL_DATA_RETENTION_DAYS * 86_400_000;
+  const jobs = opts.runJobs === false ? { stop: async () => undefined } : startJobs(ctx, log, { deps: notifyDeps, retentionMs });
 
   return {
     ctx,
@@ -110,6 +137,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     store,
     httpPort: (http.server.address() as AddressInfo).port,
     mqttPort: mqttAddress.port,
+    dispatchNotifications: () => dispatchDue(ctx, notifyDeps),
     async close() {
       listening = false;
       await jobs.stop();

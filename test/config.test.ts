@@ -71,6 +71,18 @@ describe('loadConfig', () => {
     expect(e.problems).toEqual([expect.stringContaining('LOCKERGATE_HTTP_PROT: unknown setting')]);
   });
 
+  it('notifications: defaults, and a recipient webhook URL needs its secret (named in the message)', () => {
+    expect(loadConfig({})).toMatchObject({ LOCKERGATE_NOTIFY_MAX_ATTEMPTS: 10, LOCKERGATE_PERSONAL_DATA_RETENTION_DAYS: 30 });
+    expect(loadConfig({})).not.toHaveProperty('LOCKERGATE_RECIPIENT_WEBHOOK_URL');
+    const e = configError({ LOCKERGATE_RECIPIENT_WEBHOOK_URL: 'https://sms.example.com/hook' });
+    expect(e.problems).toEqual([expect.stringContaining('LOCKERGATE_RECIPIENT_WEBHOOK_SECRET')]);
+    expect(e.problems[0]).toContain('required when LOCKERGATE_RECIPIENT_WEBHOOK_URL is set');
+    expect(configError({ LOCKERGATE_RECIPIENT_WEBHOOK_URL: 'ftp://sms.example.com/hook', LOCKERGATE_RECIPIENT_WEBHOOK_SECRET: 'x'.repeat(16) }).message).toContain('LOCKERGATE_RECIPIENT_WEBHOOK_URL');
+    expect(configError({ LOCKERGATE_RECIPIENT_WEBHOOK_SECRET: 'too-short' }).message).toContain('LOCKERGATE_RECIPIENT_WEBHOOK_SECRET');
+    const c = loadConfig({ LOCKERGATE_RECIPIENT_WEBHOOK_URL: 'https://sms.example.com/hook', LOCKERGATE_RECIPIENT_WEBHOOK_SECRET: 'x'.repeat(16) });
+    expect(c.LOCKERGATE_RECIPIENT_WEBHOOK_URL).toBe('https://sms.example.com/hook');
+  });
+
   it('returns a frozen object', () => {
     const c = loadConfig({});
     expect(Object.isFrozen(c)).toBe(true);

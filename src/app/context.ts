@@ -13,4 +13,6 @@ export interface AppContext {
   settings: AppSettings;
   /** When this gateway process started: nothing was observable before it (e.g. offline time). */
   startedAt: number;
+  /** pickupCode: HMAC key for code hashes; data: AES-256-GCM key for personal data at rest. */
+  keys: { pickupCode: Buffer; data: Buffer };
 }

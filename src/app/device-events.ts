@@ -13,7 +13,9 @@ import type { UplinkVerdict } from './device-session.js';
 import { commandedOpens } from './device-uplink.js';
 import type { AppContext } from './context.js';
 import { Effects } from './effects.js';
-import { handleKeypadEntry } from './keypad.js';
+import { recordCommand } from './command-records.js';
+import { onDoorClosed } from './parcels/reactions.js';
+import { handleKeypadEntry } from './parcels/pickups.js';
 import { withSequence } from './sequencing.js';
 import type { EventScope } from './event-scope.js';
 
@@ -28,6 +30,7 @@ const onDoor: Handler<DoorEventT> = ({ ctx, tx, device, now, effects }, e) => {
   tx.lockers.updateCompartment(result.compartment);
   for (const a of result.alarms) effects.raise(tx, a, now);
   for (const kind of result.clears) tx.alarms.clear(c.lockerId, c.index, kind, now);
+  if (e.door === 'closed') onDoorClosed(ctx, tx, c, result.compartment, effects, now);
 };
 
 const onOccupancy: Handler<OccupancyEventT> = ({ tx, device, now }, e) => {
@@ -36,13 +39,12 @@ const onOccupancy: Handler<OccupancyEventT> = ({ tx, device, now }, e) => {
   tx.lockers.updateCompartment(applyOccupancyReport(c, e.occupancy, now));
 };
 
-const onOpenResult: Handler<OpenResultEventT> = ({ tx, device, now, effects }, e) => {
+const onOpenResult: Handler<OpenResultEventT> = ({ ctx, tx, device, now, effects }, e) => {
   const c = tx.commands.get(e.commandId);
   if (!c || c.deviceId !== device.id) return 'unknown_command';
   const next = applyOpenResult(c, e.result, now);
   if (!next) return;
-  tx.commands.update(next);
-  effects.changed(next);
+  recordCommand(ctx, tx, next, effects, now);
   if (e.result === 'jammed') {
     effects.raise(tx, { kind: 'door_jammed', lockerId: device.lockerId, compartment: e.compartment, details: { commandId: c.id } }, now);
   }

@@ -3,6 +3,7 @@ import { judgeSequence } from '../domain/device.js';
 import type { AppContext } from './context.js';
 import { deliverPending } from './commands.js';
 import { Effects } from './effects.js';
+import { recordCommand } from './command-records.js';
 
 export type UplinkVerdict = 'applied' | 'gap' | 'duplicate' | 'stale_boot' | 'unknown_device' | 'unknown_compartment' | 'unknown_command';
 
@@ -53,8 +54,7 @@ export async function applyHello(ctx: AppContext, deviceId: string, hello: Statu
       for (const c of tx.commands.undelivered(deviceId)) {
         if (c.state !== 'sent' || (c.type !== 'open' && c.type !== 'keypad_reply')) continue;
         const ended = { ...c, state: 'failed' as const, outcome: 'interrupted_by_reboot' as const, completedAt: now };
-        tx.commands.update(ended);
-        effects.changed(ended);
+        recordCommand(ctx, tx, ended, effects, now);
       }
     }
     return 'applied';

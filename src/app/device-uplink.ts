@@ -6,6 +6,7 @@ import { reconcileSnapshot } from '../domain/sensing.js';
 import type { AppContext } from './context.js';
 import type { UplinkVerdict } from './device-session.js';
 import { Effects } from './effects.js';
+import { recordCommand } from './command-records.js';
 import type { Tx } from './ports.js';
 import { withSequence } from './sequencing.js';
 
@@ -43,10 +44,7 @@ export async function applyCommandAck(ctx: AppContext, deviceId: string, ack: Co
       const c = tx.commands.get(ack.commandId);
       if (!c || c.deviceId !== deviceId) return 'unknown_command';
       const next = applyAck(c, ack, now);
-      if (next) {
-        tx.commands.update(next);
-        effects.changed(next);
-      }
+      if (next) recordCommand(ctx, tx, next, effects, now);
     }),
   );
   await effects.release(ctx);

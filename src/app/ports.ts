@@ -3,6 +3,8 @@ import type { Command } from '../domain/command.js';
 import type { Device } from '../domain/device.js';
 import type { Compartment, Locker, LockerStatus, Site } from '../domain/locker.js';
 import type { OperatorToken } from '../domain/token.js';
+import type { Carrier, Parcel, ParcelEvent } from '../domain/parcel.js';
+import type { Deposit, Pickup } from '../domain/deposit.js';
 import type { CommandT } from '../../protocol/schemas/commands.js';
 
 /**
@@ -97,6 +99,117 @@ export interface AuditRepo {
   list(target: string, limit: number): AuditEntry[];
 }
 
+export interface CarrierRepo {
+  insert(c: Carrier, apiKeyHash: Buffer, webhookSecretSealed: string | null): void;
+  get(id: string): Carrier | undefined;
+  byApiKeyHash(hash: Buffer): Carrier | undefined;
+  list(): Carrier[];
+  /** The sealed (encrypted) webhook signing secret, for the notification dispatcher. */
+  webhookSecretSealed(id: string): string | undefined;
+  setQuota(carrierId: string, lockerId: string, maxCompartments: number | null): void;
+  quota(carrierId: string, lockerId: string): number | undefined;
+}
+
+export interface ParcelRepo {
+  insert(p: Parcel): void;
+  get(id: string): Parcel | undefined;
+  update(p: Parcel): void;
+  /** The carrier's live parcel (reserved, deposited, expired) with this tracking number. */
+  liveByTracking(carrierId: string, trackingNumber: string): Parcel | undefined;
+  /** Compartments of a locker held by the carrier's live parcels. */
+  countHeld(carrierId: string, lockerId: string): number;
+  addEvent(e: ParcelEvent): void;
+  events(parcelId: string): ParcelEvent[];
+  /** Deposited parcels whose hold time has run out at `now`. */
+  dueForExpiry(now: number, limit: number): Parcel[];
+  /** Deposited parcels whose hold ends before `before` and that got no reminder yet. */
+  dueForReminder(before: number, limit: number): Parcel[];
+  /** Completed parcels (picked up, returned, cancelled) that still hold personal data and completed before `before`. */
+  purgeable(before: number, limit: number): Parcel[];
+  /** The live parcel in a compartment, if any. */
+  liveInCompartment(lockerId: string, compartment: number): Parcel | undefined;
+}
+
+export interface DepositRepo {
+  insert(d: Deposit): void;
+  get(id: string): Deposit | undefined;
+  update(d: Deposit): void;
+  byIdempotencyKey(carrierId: string, key: string): Deposit | undefined;
+  byCommand(commandId: string): Deposit | undefined;
+  liveForCompartment(lockerId: string, compartment: number): Deposit | undefined;
+  byParcel(parcelId: string): Deposit | undefined;
+}
+
+export interface PickupRepo {
+  insert(p: Pickup): void;
+  get(id: string): Pickup | undefined;
+  update(p: Pickup): void;
+  byCommand(commandId: string): Pickup | undefined;
+  /** The latest completed pickup of a compartment after `since` (for the left-behind check). */
+  recentDone(lockerId: string, compartment: number, since: number): Pickup | undefined;
+}
+
+export interface ActiveCode {
+  parcelId: string;
+  expiresAt: number;
+}
+
+export interface PickupCodeRepo {
+  insert(parcelId: string, lockerId: string, codeHash: Buffer, createdAt: number, expiresAt: number): void;
+  /** The unrevoked code with this hash in this locker (it may have expired). */
+  findActive(lockerId: string, codeHash: Buffer): ActiveCode | undefined;
+  /** The newest code with this hash in this locker, revoked or not (to tell "expired" from "invalid"). */
+  findLatest(lockerId: string, codeHash: Buffer): (ActiveCode & { revokeReason: string | null }) | undefined;
+  /** Revokes every live code of the parcel; returns how many. */
+  revokeForParcel(parcelId: string, now: number, reason: string): number;
+  recordAttempt(lockerId: string, at: number, channel: 'keypad' | 'api', ok: boolean): void;
+  failuresSince(lockerId: string, since: number): number;
+  lockedUntil(lockerId: string): number | undefined;
+  lockOut(lockerId: string, until: number): void;
+}
+
+export type OutboxChannel = 'carrier_webhook' | 'recipient_message';
+export type OutboxState = 'pending' | 'delivered' | 'failed' | 'logged';
+
+/** A notification written in the same transaction as the change it reports (transactional outbox). */
+export interface OutboxMessage {
+  id: string;
+  channel: OutboxChannel;
+  /** The carrier for carrier webhooks; null for recipient messages. */
+  carrierId: string | null;
+  /** e.g. `parcel.deposited`, `pickup_code`, `parcel.expiring`. */
+  event: string;
+  /** Sealed JSON body (it may hold a pickup code and a phone number). */
+  bodySealed: string | null;
+  state: OutboxState;
+  attempts: number;
+  nextAttemptAt: number;
+  lastError: string | null;
+  createdAt: number;
+  deliveredAt: number | null;
+}
+
+export interface OutboxRepo {
+  add(m: OutboxMessage): void;
+  get(id: string): OutboxMessage | undefined;
+  /** Pending messages due at `now`, oldest first. */
+  due(now: number, limit: number): OutboxMessage[];
+  update(m: OutboxMessage): void;
+  /** Drops the bodies of finished messages older than `before` (personal data retention); returns how many. */
+  purgeBodies(before: number): number;
+  list(filter: { carrierId?: string | undefined; state?: OutboxState | undefined; limit: number }): OutboxMessage[];
+}
+
+/** Sends one signed notification over HTTP; resolves with the status, rejects (with a `code`) when no response came. */
+export interface WebhookPoster {
+  post(url: string, body: string, headers: Record<string, string>, timeoutMs: number): Promise<{ status: number }>;
+}
+
+/** The demo/dev channel for recipient messages when no SMS provider is configured: never the code, never the full phone. */
+export interface NotificationLog {
+  recipient(entry: { id: string; kind: string; to: string; parcelId: string }): void;
+}
+
 export interface Tx {
   sites: SiteRepo;
   lockers: LockerRepo;
@@ -105,6 +218,12 @@ export interface Tx {
   alarms: AlarmRepo;
   tokens: TokenRepo;
   audit: AuditRepo;
+  carriers: CarrierRepo;
+  parcels: ParcelRepo;
+  deposits: DepositRepo;
+  pickups: PickupRepo;
+  codes: PickupCodeRepo;
+  outbox: OutboxRepo;
 }
 
 export interface Store {

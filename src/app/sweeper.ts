@@ -2,6 +2,7 @@ import { decideTimeout, markSent } from '../domain/command.js';
 import { isDoorLeftOpen } from '../domain/sensing.js';
 import type { AppContext } from './context.js';
 import { Effects } from './effects.js';
+import { recordCommand } from './command-records.js';
 
 export interface SweepReport {
   ended: number;
@@ -23,8 +24,7 @@ export async function sweep(ctx: AppContext): Promise<SweepReport> {
     for (const c of tx.commands.unfinished()) {
       const decision = decideTimeout(c, now, settings);
       if (decision.action === 'end') {
-        tx.commands.update(decision.command);
-        effects.changed(decision.command);
+        recordCommand(ctx, tx, decision.command, effects, now);
         r.ended++;
         if (decision.command.outcome === 'open_not_detected') {
           const compartment = typeof c.params['compartment'] === 'number' ? c.params['compartment'] : null;

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { createLocker, createSite, provisionDevice, revokeDevice, rotateDeviceSecret } from '../app/provisioning.js';
 import { listLockers } from '../app/lockers.js';
+import { addCarrier, setCarrierQuota } from '../app/carriers.js';
 import { createOperatorToken, revokeOperatorToken } from '../app/tokens.js';
 import type { Config } from '../config.js';
 import { LockergateError } from '../domain/errors.js';
@@ -37,6 +38,10 @@ export async function runAdminCommand(config: Config, argv: string[], out: Out):
       site: { type: 'string' },
       layout: { type: 'string' },
       role: { type: 'string' },
+      webhook: { type: 'string' },
+      carrier: { type: 'string' },
+      locker: { type: 'string' },
+      max: { type: 'string' },
       json: { type: 'boolean', default: false },
     },
   });
@@ -80,6 +85,20 @@ export async function runAdminCommand(config: Config, argv: string[], out: Out):
       case 'device revoke': {
         const device = await revokeDevice(ctx, required(positionals[0], 'deviceId (positional)'), 'cli');
         return print(`device ${device.id} revoked`, { deviceId: device.id, revokedAt: device.revokedAt });
+      }
+      case 'carrier add': {
+        const { carrier, apiKey, webhookSecret } = await addCarrier(ctx, { name: required(values.name, 'name'), webhookUrl: values.webhook, id: values.id }, 'cli');
+        const lines = [`carrier id: ${carrier.id}`, `api key:    ${apiKey}`];
+        if (webhookSecret) lines.push(`webhook secret: ${webhookSecret}  (verifies lockergate-signature, docs/notifications.md)`);
+        lines.push('(shown once; only a hash of the API key is stored)');
+        return print(lines.join('\n'), { id: carrier.id, apiKey, webhookSecret });
+      }
+      case 'carrier quota': {
+        const raw = required(values.max, 'max');
+        const max = raw === 'none' ? null : Number(raw);
+        if (max !== null && (!Number.isInteger(max) || max < 0)) throw new LockergateError('VALIDATION_FAILED', '--max must be a whole number or "none"');
+        await setCarrierQuota(ctx, required(values.carrier, 'carrier'), required(values.locker, 'locker'), max, 'cli');
+        return print(`quota set: ${max ?? 'none'}`, { carrier: values.carrier, locker: values.locker, max });
       }
       case 'token create': {
         const role = oneOf<OperatorRole>(values.role ?? 'operator', OPERATOR_ROLES, 'role');

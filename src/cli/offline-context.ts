@@ -5,6 +5,7 @@ import type { CommandTransport } from '../app/ports.js';
 import { openStore, settingsFrom } from '../gateway.js';
 import type { Config } from '../config.js';
 import { systemClock } from '../domain/clock.js';
+import { loadOrCreateKeys } from '../keys.js';
 
 /**
  * The CLI works on the data directory directly (SQLite allows it next to a running gateway).
@@ -34,6 +35,7 @@ export function offlineContext(config: Config): { ctx: AppContext; transport: No
     events: new AppEventBus(),
     settings: settingsFrom(config),
     startedAt: systemClock.now(),
+    keys: loadOrCreateKeys(config),
   };
   return { ctx, transport, close: () => store.close() };
 }

@@ -12,6 +12,7 @@ export type ErrorKind =
   | 'rate_limited'
   | 'unavailable'
   | 'timeout'
+  | 'gone'
   | 'internal';
 
 export const ERROR_CATALOGUE = {
@@ -28,12 +29,30 @@ export const ERROR_CATALOGUE = {
   LOCKER_HAS_DEVICE: { kind: 'conflict', message: 'This locker already has a provisioned device; rotate its secret instead.' },
   ALARM_ALREADY_CLOSED: { kind: 'conflict', message: 'The alarm is already acknowledged or cleared.' },
   LOCKER_OFFLINE: { kind: 'unavailable', message: 'The locker controller is offline.' },
-  COMPARTMENT_OUT_OF_SERVICE: { kind: 'conflict', message: 'The compartment is out of service.' },
+  COMPARTMENT_IN_USE: { kind: 'conflict', message: 'A parcel holds this compartment; retrieve it first.' },
   INVALID_LAYOUT: { kind: 'invalid', message: 'The compartment layout is not valid.' },
   CONFIG_INVALID: { kind: 'invalid', message: 'The configuration is not valid.' },
   BODY_TOO_LARGE: { kind: 'invalid', message: 'The request body is too large.' },
   UNSUPPORTED_MEDIA_TYPE: { kind: 'invalid', message: 'Unsupported content type.' },
   RATE_LIMITED: { kind: 'rate_limited', message: 'Too many requests; slow down.' },
+  CARRIER_NOT_FOUND: { kind: 'not_found', message: 'No such carrier.' },
+  PARCEL_NOT_FOUND: { kind: 'not_found', message: 'No such parcel (or not one of yours).' },
+  DEPOSIT_NOT_FOUND: { kind: 'not_found', message: 'No such deposit (or not one of yours).' },
+  PICKUP_NOT_FOUND: { kind: 'not_found', message: 'No such pickup.' },
+  NO_COMPARTMENT_AVAILABLE: { kind: 'conflict', message: 'No free compartment of this size or larger in this locker.' },
+  LOCKER_NOT_ACTIVE: { kind: 'conflict', message: 'The locker is not in service (commissioning, maintenance or retired).' },
+  CARRIER_QUOTA_EXCEEDED: { kind: 'conflict', message: "Your carrier's compartment quota in this locker is used up." },
+  IDEMPOTENCY_KEY_REUSED: { kind: 'conflict', message: 'This Idempotency-Key was used for a different deposit.' },
+  DEPOSIT_NOT_OPEN: { kind: 'conflict', message: 'The deposit is not open (it is opening, finished, failed or cancelled).' },
+  DEPOSIT_NOT_CANCELLABLE: { kind: 'conflict', message: 'The deposit can no longer be cancelled: the parcel is deposited or the deposit ended.' },
+  CONFIRMATION_NOT_NEEDED: { kind: 'conflict', message: 'This compartment senses occupancy itself; the deposit completes when the door closes.' },
+  DOOR_STILL_OPEN: { kind: 'conflict', message: 'Close the compartment door first.' },
+  NO_LARGER_COMPARTMENT: { kind: 'conflict', message: 'No free larger compartment in this locker.' },
+  PARCEL_NOT_RETRIEVABLE: { kind: 'conflict', message: 'Only a deposited or expired parcel can be retrieved.' },
+  PARCEL_NOT_COLLECTABLE: { kind: 'conflict', message: 'The parcel is not waiting for pickup.' },
+  PICKUP_CODE_INVALID: { kind: 'forbidden', message: 'The pickup code is not valid for this locker.' },
+  PICKUP_CODE_EXPIRED: { kind: 'gone', message: 'The pickup code has expired; ask the carrier for a new one.' },
+  PICKUP_LOCKED_OUT: { kind: 'rate_limited', message: 'Too many wrong codes at this locker; try again later.' },
   INTERNAL: { kind: 'internal', message: 'Internal error; the request may be retried.' },
 } as const satisfies Record<string, { kind: ErrorKind; message: string }>;
 

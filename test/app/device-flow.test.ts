@@ -228,7 +228,7 @@ describe('door, keypad, faults and telemetry', () => {
     expect(h.raised).toEqual([]);
   });
 
-  it('a keypad entry is answered with a keypad_reply deny/unavailable, done once acknowledged', async () => {
+  it('a keypad entry with an unknown code is answered with a keypad_reply deny/invalid, done once acknowledged', async () => {
     expect(await event({ type: 'keypad', requestId: 'req-7f3k9x', code: '482913' })).toBe('applied');
     expect(h.transport.sent).toHaveLength(1);
     const reply = h.transport.sent[0]!.command;
@@ -239,7 +239,7 @@ describe('door, keypad, faults and telemetry', () => {
       expiresAt: h.clock.now() + 30_000,
       requestId: 'req-7f3k9x',
       result: 'deny',
-      reason: 'unavailable',
+      reason: 'invalid',
     });
     await ack(reply.id, 'accepted');
     expect(await getCommand(h, reply.id)).toMatchObject({ state: 'done', outcome: 'acknowledged', actor: 'keypad:req-7f3k9x' });

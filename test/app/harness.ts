@@ -19,6 +19,8 @@ export interface Harness {
   clock: ManualClock;
   transport: FakeTransport;
   store: SqliteStore;
+  /** The SQLite file, for tests that close the store and open it again (a restart). */
+  dbFile: string;
   lockerId: string;
   deviceId: string;
   /** Every alarm the event bus announced as new. */
@@ -58,7 +60,8 @@ export class FakeController {
 /** A real SqliteStore in a fresh temp dir, a ManualClock, one site, one locker "S:4,M:2,L:2", one device. */
 export async function startHarness(layout = 'S:4,M:2,L:2'): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'lockergate-app-'));
-  const store = new SqliteStore({ file: join(dir, 'lockergate.db') });
+  const dbFile = join(dir, 'lockergate.db');
+  const store = new SqliteStore({ file: dbFile });
   const clock = new ManualClock();
   const transport = new FakeTransport();
   const events = new AppEventBus();
@@ -66,7 +69,7 @@ export async function startHarness(layout = 'S:4,M:2,L:2'): Promise<Harness> {
   const changes: Command[] = [];
   events.onAlarm((a) => raised.push(a));
   events.onCommand((c) => changes.push(c));
-  const ctx: AppContext = { store, clock, random: randomBytes, transport, events, settings: DEFAULT_SETTINGS, startedAt: clock.now() };
+  const ctx: AppContext = { store, clock, random: randomBytes, transport, events, settings: DEFAULT_SETTINGS, startedAt: clock.now(), keys: { pickupCode: Buffer.alloc(32, 1), data: Buffer.alloc(32, 2) } };
   const site = await createSite(ctx, { name: 'Harbour', kind: 'residential', regionCode: '220102', address: '1 Quay' }, 'test');
   const { locker, compartments } = await createLocker(ctx, { siteId: site.id, name: 'Block A', kind: 'smart_locker', layout }, 'test');
   const { device } = await provisionDevice(ctx, locker.id, 'test');
@@ -75,6 +78,7 @@ export async function startHarness(layout = 'S:4,M:2,L:2'): Promise<Harness> {
     clock,
     transport,
     store,
+    dbFile,
     lockerId: locker.id,
     deviceId: device.id,
     raised,

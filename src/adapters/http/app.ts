@@ -9,6 +9,10 @@ import { deviceRoutes } from './routes/operator/devices.js';
 import { lockerRoutes } from './routes/operator/lockers.js';
 import { siteRoutes } from './routes/operator/sites.js';
 import { healthRoutes } from './routes/system/health.js';
+import { depositRoutes } from './routes/courier/deposits.js';
+import { parcelRoutes } from './routes/courier/parcels.js';
+import { pickupRoutes } from './routes/resident/pickups.js';
+import { carrierRoutes } from './routes/operator/carriers.js';
 
 
 /** Builds the HTTP app without listening: tests use `inject`, main.ts listens. */
@@ -35,7 +39,12 @@ export async function buildApp(deps: HttpDeps): Promise<FastifyInstance> {
   await app.register(fastifySwagger, {
     openapi: {
       info: { title: 'lockergate', version: '0.1.0', description: 'Smart parcel locker gateway. Times are milliseconds since the Unix epoch. Errors are { error: { code, message, details? } } with codes from docs/errors.md.' },
-      components: { securitySchemes: { operatorToken: { type: 'http', scheme: 'bearer', description: 'Operator token from `lockergate token create`' } } },
+      components: {
+        securitySchemes: {
+          operatorToken: { type: 'http', scheme: 'bearer', description: 'Operator token (lgo_…) from `lockergate token create`' },
+          carrierKey: { type: 'http', scheme: 'bearer', description: 'Carrier API key (lgc_…) from `lockergate carrier add`' },
+        },
+      },
     },
     transform: jsonSchemaTransform,
   });
@@ -46,5 +55,9 @@ export async function buildApp(deps: HttpDeps): Promise<FastifyInstance> {
   await app.register(lockerRoutes, deps);
   await app.register(deviceRoutes, deps);
   await app.register(alarmRoutes, deps);
+  await app.register(carrierRoutes, deps);
+  await app.register(depositRoutes, deps);
+  await app.register(parcelRoutes, deps);
+  await app.register(pickupRoutes, deps);
   return app;
 }

@@ -10,4 +10,6 @@ export interface HttpDeps {
   operatorOpenWaitS: number;
   trustProxy: boolean;
   isBrokerReady: () => boolean;
+  /** Resident pickups per client IP per minute. */
+  pickupRatePerMinute: number;
 }

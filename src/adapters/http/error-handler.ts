@@ -11,6 +11,7 @@ export const STATUS_BY_KIND: Readonly<Record<ErrorKind, number>> = {
   rate_limited: 429,
   unavailable: 503,
   timeout: 504,
+  gone: 410,
   internal: 500,
 };
 

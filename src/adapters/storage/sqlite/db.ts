@@ -11,6 +11,11 @@ import { SqliteDeviceRepo } from './device-repo.js';
 import { SqliteLockerRepo } from './locker-repo.js';
 import { SqliteSiteRepo } from './site-repo.js';
 import { SqliteTokenRepo } from './token-repo.js';
+import { SqliteCarrierRepo } from './carrier-repo.js';
+import { SqliteParcelRepo } from './parcel-repo.js';
+import { SqliteDepositRepo, SqlitePickupRepo } from './deposit-repo.js';
+import { SqlitePickupCodeRepo } from './code-repo.js';
+import { SqliteOutboxRepo } from './outbox-repo.js';
 
 export interface SqliteStoreOptions {
   /** Path of the database file; ':memory:' only for throwaway tools. */
@@ -50,6 +55,12 @@ export class SqliteStore implements Store {
       alarms: new SqliteAlarmRepo(this.db),
       tokens: new SqliteTokenRepo(this.db),
       audit: new SqliteAuditRepo(this.db),
+      carriers: new SqliteCarrierRepo(this.db),
+      parcels: new SqliteParcelRepo(this.db),
+      deposits: new SqliteDepositRepo(this.db),
+      pickups: new SqlitePickupRepo(this.db),
+      codes: new SqlitePickupCodeRepo(this.db),
+      outbox: new SqliteOutboxRepo(this.db),
     };
     this.committer = new GroupCommitter(this.db);
   }

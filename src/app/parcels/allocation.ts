@@ -1,0 +1,54 @@
+import { fits, SIZE_ORDER } from '../../domain/parcel.js';
+import type { Compartment, SizeClass } from '../../domain/locker.js';
+import type { Tx } from '../ports.js';
+
+/** A compartment a new parcel may be put in: free in the system's eyes and physically closed. */
+function isFree(tx: Tx, c: Compartment): boolean {
+  return c.state === 'available' && c.door !== 'open' && !tx.deposits.liveForCompartment(c.lockerId, c.index);
+}
+
+/** Best fit: the smallest free compartment that fits, lowest index first among equals. */
+export function bestFit(tx: Tx, lockerId: string, size: SizeClass, exclude: ReadonlySet<number> = new Set()): Compartment | undefined {
+  let best: Compartment | undefined;
+  for (const c of tx.lockers.compartments(lockerId)) {
+    if (exclude.has(c.index) || !fits(size, c.size) || !isFree(tx, c)) continue;
+    if (!best || SIZE_ORDER[c.size] < SIZE_ORDER[best.size]) best = c;
+  }
+  return best;
+}
+
+/** A free compartment strictly larger than `than` (for a parcel that did not fit). */
+export function nextLarger(tx: Tx, lockerId: string, than: SizeClass, exclude: ReadonlySet<number>): Compartment | undefined {
+  const larger = (['XS', 'S', 'M', 'L', 'XL'] as const).filter((s) => SIZE_ORDER[s] > SIZE_ORDER[than]);
+  for (const s of larger) {
+    const c = bestFit(tx, lockerId, s, exclude);
+    if (c) return c;
+  }
+  return undefined;
+}
+
+export interface Alternative {
+  lockerId: string;
+  name: string;
+  siteId: string;
+  scope: 'same_site' | 'same_region';
+  freeFitting: number;
+}
+
+/** Lockers nearby with a fitting free compartment: same site first, then the same region. */
+export function alternatives(tx: Tx, lockerId: string, size: SizeClass, limit = 5): Alternative[] {
+  const locker = tx.lockers.get(lockerId);
+  const site = locker ? tx.sites.get(locker.siteId) : undefined;
+  if (!locker || !site) return [];
+  const out: Alternative[] = [];
+  const consider = (siteId: string, scope: Alternative['scope']) => {
+    for (const l of tx.lockers.list({ siteId })) {
+      if (l.id === lockerId || l.status !== 'active' || out.length >= limit) continue;
+      const freeFitting = tx.lockers.compartments(l.id).filter((c) => fits(size, c.size) && isFree(tx, c)).length;
+      if (freeFitting > 0) out.push({ lockerId: l.id, name: l.name, siteId, scope, freeFitting });
+    }
+  };
+  consider(site.id, 'same_site');
+  for (const other of tx.sites.list()) if (other.regionCode === site.regionCode && other.id !== site.id) consider(other.id, 'same_region');
+  return out;
+}

@@ -1,0 +1,50 @@
+import type { AppContext } from '../context.js';
+import { notifyCarrier, notifyRecipient } from '../notifications.js';
+import { decrypt } from '../personal-data.js';
+import { moveParcel, parcelSummary } from './lifecycle.js';
+
+export interface HoldReport {
+  reminded: number;
+  expired: number;
+  purged: number;
+}
+
+const BATCH = 500;
+
+/**
+ * The hold-time rules, run by a job every minute (and by tests with a moved clock), in steps:
+ * remind recipients before the hold ends; expire parcels whose hold ended (their code stops
+ * working, the carrier is told to retrieve them); purge phone numbers of parcels finished longer
+ * ago than the retention period.
+ */
+export async function runHoldRules(ctx: AppContext): Promise<HoldReport> {
+  const now = ctx.clock.now();
+  const { settings } = ctx;
+  return ctx.store.transact((tx) => {
+    const report: HoldReport = { reminded: 0, expired: 0, purged: 0 };
+    for (const p of tx.parcels.dueForReminder(now + settings.reminderBeforeMs, BATCH)) {
+      if (p.holdUntil === null || p.holdUntil <= now) continue; // about to expire: no reminder
+      tx.parcels.update({ ...p, reminderSentAt: now });
+      tx.parcels.addEvent({ parcelId: p.id, at: now, type: 'reminder_sent', details: {} });
+      const locker = tx.lockers.get(p.lockerId);
+      const site = locker ? tx.sites.get(locker.siteId) : undefined;
+      if (p.recipientPhoneSealed) {
+        notifyRecipient(ctx, tx, { kind: 'reminder', phone: decrypt(ctx.keys.data, p.recipientPhoneSealed), parcelId: p.id, lockerName: locker?.name ?? p.lockerId, address: site?.address ?? '', holdUntil: p.holdUntil }, now);
+      }
+      notifyCarrier(ctx, tx, p.carrierId, 'parcel.expiring', parcelSummary(p), now);
+      report.reminded++;
+    }
+    for (const p of tx.parcels.dueForExpiry(now, BATCH)) {
+      const expired = moveParcel(tx, p, 'expired', now);
+      tx.codes.revokeForParcel(p.id, now, 'expired');
+      notifyCarrier(ctx, tx, p.carrierId, 'parcel.expired', parcelSummary(expired), now);
+      report.expired++;
+    }
+    for (const p of tx.parcels.purgeable(now - settings.personalDataRetentionMs, BATCH)) {
+      tx.parcels.update({ ...p, recipientPhoneSealed: null, recipientPhoneMasked: null });
+      tx.parcels.addEvent({ parcelId: p.id, at: now, type: 'personal_data_purged', details: {} });
+      report.purged++;
+    }
+    return report;
+  });
+}
