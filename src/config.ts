@@ -70,7 +70,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const name = String(issue.path[0] ?? '?');
-      problems.push(`${name}=${JSON.stringify(ours[name] ?? '')}: ${issue.message}`);
+      // Keys and secrets are never echoed back, not even when they are wrong.
+      const shown = /(_KEY|_SECRET)$/.test(name) ? '[redacted]' : JSON.stringify(ours[name] ?? '');
+      problems.push(`${name}=${shown}: ${issue.message}`);
     }
   }
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);

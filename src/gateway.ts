@@ -7,7 +7,7 @@ import type { AppContext } from './app/context.js';
 import { dispatchDue, type DispatchDeps, type DispatchReport } from './app/dispatch-notifications.js';
 import { AppEventBus } from './app/events.js';
 import type { RandomBytes } from './app/ports.js';
-import { DEFAULT_SETTINGS, type AppSettings } from './app/settings.js';
+import type { AppSettings } from './app/settings.js';
 import { buildApp } from './adapters/http/app.js';
 import { startJobs } from './adapters/jobs/schedules.js';
 import { FetchPoster } from './adapters/notify/fetch-poster.js';
@@ -59,7 +59,7 @@ export function settingsFrom(config: Config): AppSettings {
     maxHoldHours: config.LOCKERGATE_MAX_HOLD_HOURS,
     reminderBeforeMs: config.LOCKERGATE_REMINDER_BEFORE_H * 3_600_000,
     leftBehindWindowMs: 10 * 60_000,
-    personalDataRetentionMs: DEFAULT_SETTINGS.personalDataRetentionMs,
+    personalDataRetentionMs: config.LOCKERGATE_PERSONAL_DATA_RETENTION_DAYS * 86_400_000,
   };
 }
 

@@ -4,6 +4,7 @@ import type { AppContext } from '../../app/context.js';
 import { dispatchDue, type DispatchDeps } from '../../app/dispatch-notifications.js';
 import { purgeOutboxBodies } from '../../app/notifications.js';
 import { sweep } from '../../app/sweeper.js';
+import { runHoldRules } from '../../app/parcels/expiry.js';
 
 /** What the notification jobs need: the dispatcher's ports and the personal-data retention. */
 export interface NotifyJobOptions {
@@ -41,6 +42,11 @@ export function startJobs(ctx: AppContext, log: Logger, notify?: NotifyJobOption
   job('* * * * * *', 'sweep', async () => {
     const r = await sweep(ctx);
     if (r.ended + r.resent + r.alarms > 0) jobLog.debug(r, 'sweep');
+  });
+
+  job('30 * * * * *', 'hold-rules', async () => {
+    const r = await runHoldRules(ctx);
+    if (r.reminded + r.expired + r.purged > 0) jobLog.info(r, 'hold rules: reminders, expiries, personal data purged');
   });
 
   if (notify) {
