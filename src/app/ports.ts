@@ -6,6 +6,7 @@ import type { OperatorToken } from '../domain/token.js';
 import type { Carrier, Parcel, ParcelEvent } from '../domain/parcel.js';
 import type { Deposit, Pickup } from '../domain/deposit.js';
 import type { CommandT } from '../../protocol/schemas/commands.js';
+import type { FleetRepo, RegionRepo, RollupRepo, VolumeRepo } from './reports/ports.js';
 
 /**
  * Ports: what the use cases need from the outside world. Repositories are synchronous inside a
@@ -224,6 +225,11 @@ export interface Tx {
   pickups: PickupRepo;
   codes: PickupCodeRepo;
   outbox: OutboxRepo;
+  /** Operator reports (src/app/reports/ports.ts). */
+  regions: RegionRepo;
+  rollups: RollupRepo;
+  volumes: VolumeRepo;
+  fleet: FleetRepo;
 }
 
 export interface Store {

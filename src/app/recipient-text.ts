@@ -11,15 +11,15 @@ export function recipientText(m: RecipientMessage): string {
     case 'pickup_code': {
       const until = chinaTime(m.holdUntil);
       return (
-        `【lockergate】您的包裹已存入${m.lockerName}（${m.address}）${SIZE_ZH[m.compartmentSize]}，取件码 ${m.code}，请于 ${until} 前取件。` +
-        ` / Your parcel is in locker ${m.lockerName} (${m.address}), ${m.compartmentSize} compartment. Pickup code ${m.code}; please collect it before ${until} (UTC+8).`
+        `【lockergate】您的包裹已存入${m.lockerName}${zhPlace(m.address)}${SIZE_ZH[m.compartmentSize]}，取件码 ${m.code}，请于 ${until} 前取件。` +
+        ` / Your parcel is in locker ${m.lockerName}${enPlace(m.address)}, ${m.compartmentSize} compartment. Pickup code ${m.code}; please collect it before ${until} (UTC+8).`
       );
     }
     case 'reminder': {
       const until = chinaTime(m.holdUntil);
       return (
-        `【lockergate】提醒：您在${m.lockerName}（${m.address}）的包裹将于 ${until} 到期，请尽快取件。` +
-        ` / Reminder: your parcel in locker ${m.lockerName} (${m.address}) is held until ${until} (UTC+8). Please collect it soon.`
+        `【lockergate】提醒：您在${m.lockerName}${zhPlace(m.address)}的包裹将于 ${until} 到期，请尽快取件。` +
+        ` / Reminder: your parcel in locker ${m.lockerName}${enPlace(m.address)} is held until ${until} (UTC+8). Please collect it soon.`
       );
     }
     case 'code_revoked':
@@ -37,4 +37,12 @@ const UTC8_MS = 8 * 3_600_000;
 /** `2026-11-30 10:00` in UTC+8. */
 export function chinaTime(ms: number): string {
   return new Date(ms + UTC8_MS).toISOString().slice(0, 16).replace('T', ' ');
+}
+
+/** The site address in brackets, or nothing when the site has none. */
+function zhPlace(address: string): string {
+  return address ? `（${address}）` : '';
+}
+function enPlace(address: string): string {
+  return address ? ` (${address})` : '';
 }

@@ -42,6 +42,7 @@ export const ERROR_CATALOGUE = {
   NO_COMPARTMENT_AVAILABLE: { kind: 'conflict', message: 'No free compartment of this size or larger in this locker.' },
   LOCKER_NOT_ACTIVE: { kind: 'conflict', message: 'The locker is not in service (commissioning, maintenance or retired).' },
   CARRIER_QUOTA_EXCEEDED: { kind: 'conflict', message: "Your carrier's compartment quota in this locker is used up." },
+  TRACKING_NUMBER_IN_USE: { kind: 'conflict', message: 'You have a live parcel with this tracking number in another locker.' },
   IDEMPOTENCY_KEY_REUSED: { kind: 'conflict', message: 'This Idempotency-Key was used for a different deposit.' },
   DEPOSIT_NOT_OPEN: { kind: 'conflict', message: 'The deposit is not open (it is opening, finished, failed or cancelled).' },
   DEPOSIT_NOT_CANCELLABLE: { kind: 'conflict', message: 'The deposit can no longer be cancelled: the parcel is deposited or the deposit ended.' },
@@ -53,6 +54,10 @@ export const ERROR_CATALOGUE = {
   PICKUP_CODE_INVALID: { kind: 'forbidden', message: 'The pickup code is not valid for this locker.' },
   PICKUP_CODE_EXPIRED: { kind: 'gone', message: 'The pickup code has expired; ask the carrier for a new one.' },
   PICKUP_LOCKED_OUT: { kind: 'rate_limited', message: 'Too many wrong codes at this locker; try again later.' },
+  REGION_NOT_FOUND: { kind: 'not_found', message: 'No such region (load regions with "lockergate seed --regions-only").' },
+  VOLUME_REPORT_INVALID: { kind: 'invalid', message: 'The volume report breaks a rule (future date, or a within-24h/72h count above the total).' },
+  SEED_INVALID: { kind: 'invalid', message: 'The seed files are not valid.' },
+  IMPORT_ROWS_REJECTED: { kind: 'invalid', message: 'Some rows of the import were rejected; the others were imported.' },
   INTERNAL: { kind: 'internal', message: 'Internal error; the request may be retried.' },
 } as const satisfies Record<string, { kind: ErrorKind; message: string }>;
 

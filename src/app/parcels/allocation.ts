@@ -2,9 +2,9 @@ import { fits, SIZE_ORDER } from '../../domain/parcel.js';
 import type { Compartment, SizeClass } from '../../domain/locker.js';
 import type { Tx } from '../ports.js';
 
-/** A compartment a new parcel may be put in: free in the system's eyes and physically closed. */
+/** A compartment a new parcel may be put in: free in the system's eyes, closed, and sensed empty. */
 function isFree(tx: Tx, c: Compartment): boolean {
-  return c.state === 'available' && c.door !== 'open' && !tx.deposits.liveForCompartment(c.lockerId, c.index);
+  return c.state === 'available' && c.door !== 'open' && c.occupancy !== 'present' && !tx.deposits.liveForCompartment(c.lockerId, c.index);
 }
 
 /** Best fit: the smallest free compartment that fits, lowest index first among equals. */
@@ -35,8 +35,11 @@ export interface Alternative {
   freeFitting: number;
 }
 
-/** Lockers nearby with a fitting free compartment: same site first, then the same region. */
-export function alternatives(tx: Tx, lockerId: string, size: SizeClass, limit = 5): Alternative[] {
+/**
+ * Lockers nearby with a fitting free compartment whose controller is online (a courier sent there
+ * must be able to deposit): same site first, then the same region.
+ */
+export function alternatives(tx: Tx, lockerId: string, size: SizeClass, isConnected: (deviceId: string) => boolean, limit = 5): Alternative[] {
   const locker = tx.lockers.get(lockerId);
   const site = locker ? tx.sites.get(locker.siteId) : undefined;
   if (!locker || !site) return [];
@@ -44,6 +47,8 @@ export function alternatives(tx: Tx, lockerId: string, size: SizeClass, limit = 
   const consider = (siteId: string, scope: Alternative['scope']) => {
     for (const l of tx.lockers.list({ siteId })) {
       if (l.id === lockerId || l.status !== 'active' || out.length >= limit) continue;
+      const device = tx.devices.byLocker(l.id);
+      if (!device || !isConnected(device.id)) continue;
       const freeFitting = tx.lockers.compartments(l.id).filter((c) => fits(size, c.size) && isFree(tx, c)).length;
       if (freeFitting > 0) out.push({ lockerId: l.id, name: l.name, siteId, scope, freeFitting });
     }

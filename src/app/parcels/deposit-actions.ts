@@ -5,7 +5,8 @@ import type { AppContext } from '../context.js';
 import { Effects } from '../effects.js';
 import type { Tx } from '../ports.js';
 import { nextLarger } from './allocation.js';
-import { completeDeposit, moveParcel } from './lifecycle.js';
+import { completeDeposit, moveParcel, parcelSummary } from './lifecycle.js';
+import { notifyCarrier } from '../notifications.js';
 import { depositActor } from './reactions.js';
 
 function ownDeposit(tx: Tx, carrierId: string, id: string): Deposit {
@@ -17,8 +18,7 @@ function ownDeposit(tx: Tx, carrierId: string, id: string): Deposit {
 /** For compartments that cannot sense the parcel: the courier says it is in and the door is shut. */
 export async function confirmDeposit(ctx: AppContext, carrierId: string, id: string): Promise<Deposit> {
   const now = ctx.clock.now();
-  const effects = new Effects();
-  const deposit = await ctx.store.transact((tx) => {
+  return ctx.store.transact((tx) => {
     const d = ownDeposit(tx, carrierId, id);
     if (d.state !== 'open') throw new LockergateError('DEPOSIT_NOT_OPEN', undefined, { state: d.state });
     const c = tx.lockers.compartment(d.lockerId, d.compartment)!;
@@ -27,8 +27,6 @@ export async function confirmDeposit(ctx: AppContext, carrierId: string, id: str
     completeDeposit(ctx, tx, d, now, 'courier');
     return tx.deposits.get(id)!;
   });
-  await effects.release(ctx);
-  return deposit;
 }
 
 /** Before the door closes on it, a courier may take the parcel back out and cancel. */
@@ -39,7 +37,8 @@ export async function cancelDeposit(ctx: AppContext, carrierId: string, id: stri
     if (d.state !== 'opening' && d.state !== 'open') throw new LockergateError('DEPOSIT_NOT_CANCELLABLE', undefined, { state: d.state });
     const cancelled: Deposit = { ...d, state: 'cancelled', updatedAt: now };
     tx.deposits.update(cancelled);
-    moveParcel(tx, tx.parcels.get(d.parcelId)!, 'cancelled', now, { by: 'courier' });
+    const parcel = moveParcel(tx, tx.parcels.get(d.parcelId)!, 'cancelled', now, { by: 'courier' });
+    notifyCarrier(ctx, tx, d.carrierId, 'parcel.cancelled', { ...parcelSummary(parcel), depositId: d.id }, now);
     const c = tx.lockers.compartment(d.lockerId, d.compartment)!;
     tx.lockers.updateCompartment({ ...c, state: 'available' });
     return cancelled;
@@ -64,9 +63,10 @@ export async function resizeDeposit(ctx: AppContext, carrierId: string, id: stri
     const command = createCommandInTx(ctx, tx, { lockerId: d.lockerId, type: 'open', params: { compartment: larger.index }, actor: depositActor(d.id) });
     effects.send(command);
     const parcel = tx.parcels.get(d.parcelId)!;
-    tx.parcels.update({ ...parcel, compartment: larger.index, size: larger.size });
+    // The parcel keeps its declared size; only its compartment changes.
+    tx.parcels.update({ ...parcel, compartment: larger.index });
     tx.parcels.addEvent({ parcelId: parcel.id, at: now, type: 'resized', details: { from: first.index, to: larger.index, size: larger.size } });
-    const moved: Deposit = { ...d, compartment: larger.index, size: larger.size, state: 'opening', commandId: command.id, updatedAt: now };
+    const moved: Deposit = { ...d, compartment: larger.index, state: 'opening', commandId: command.id, updatedAt: now };
     tx.deposits.update(moved);
     return moved;
   });

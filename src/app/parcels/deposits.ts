@@ -37,6 +37,7 @@ function findRetry(tx: Tx, carrier: Carrier, req: DepositRequest): Deposit | und
     }
   }
   const live = tx.parcels.liveByTracking(carrier.id, req.trackingNumber);
+  if (live && live.lockerId !== req.lockerId) throw new LockergateError('TRACKING_NUMBER_IN_USE', undefined, { lockerId: live.lockerId, parcelId: live.id });
   return live ? tx.deposits.byParcel(live.id) : undefined;
 }
 
@@ -60,7 +61,7 @@ export async function startDeposit(ctx: AppContext, carrier: Carrier, req: Depos
     if (quota !== undefined && tx.parcels.countHeld(carrier.id, locker.id) >= quota) throw new LockergateError('CARRIER_QUOTA_EXCEEDED', undefined, { quota });
     const compartment = bestFit(tx, locker.id, req.size);
     if (!compartment) {
-      throw new LockergateError('NO_COMPARTMENT_AVAILABLE', undefined, { size: req.size, alternatives: alternatives(tx, locker.id, req.size) });
+      throw new LockergateError('NO_COMPARTMENT_AVAILABLE', undefined, { size: req.size, alternatives: alternatives(tx, locker.id, req.size, (id) => ctx.transport.isConnected(id)) });
     }
     const holdHours = Math.min(req.holdHours ?? ctx.settings.defaultHoldHours, ctx.settings.maxHoldHours);
     const parcel: Parcel = {

@@ -5,6 +5,7 @@ import { notifyCarrier, notifyRecipient } from '../notifications.js';
 import { decrypt } from '../personal-data.js';
 import type { Tx } from '../ports.js';
 import { issuePickupCode } from './codes.js';
+import { recordLockerDelivery, recordPickup } from '../reports/rollups.js';
 
 /** Parcel transitions shared by deposits, pickups, retrievals and expiry; each records its event. */
 export function moveParcel(tx: Tx, parcel: Parcel, to: ParcelState, now: number, details: Record<string, unknown> = {}): Parcel {
@@ -34,6 +35,7 @@ export function completeDeposit(ctx: AppContext, tx: Tx, deposit: Deposit, now: 
   tx.deposits.update({ ...deposit, state: 'deposited', reason: null, updatedAt: now });
   const parcel = moveParcel(tx, tx.parcels.get(deposit.parcelId)!, 'deposited', now, { compartment: deposit.compartment, confirmedBy: how });
   setCompartmentState(tx, deposit.lockerId, deposit.compartment, 'occupied');
+  recordLockerDelivery(tx, parcel, now);
   const code = issuePickupCode(ctx, tx, parcel, now);
   sendCode(ctx, tx, parcel, code, now);
   notifyCarrier(ctx, tx, parcel.carrierId, 'parcel.deposited', parcelSummary(parcel), now);
@@ -70,6 +72,7 @@ export function completePickup(ctx: AppContext, tx: Tx, pickup: Pickup, now: num
   const parcel = tx.parcels.get(pickup.parcelId)!;
   const to = pickup.kind === 'retrieval' ? 'returned' : 'picked_up';
   const moved = moveParcel(tx, parcel, to, now, { channel: pickup.channel, pickupId: pickup.id });
+  recordPickup(tx, moved, now);
   tx.codes.revokeForParcel(parcel.id, now, to === 'returned' ? 'retrieved' : 'used');
   setCompartmentState(tx, pickup.lockerId, pickup.compartment, 'available');
   notifyCarrier(ctx, tx, parcel.carrierId, to === 'returned' ? 'parcel.returned' : 'parcel.picked_up', parcelSummary(moved), now);

@@ -18,7 +18,7 @@ export async function pickupRoutes(fastify: FastifyInstance, deps: HttpDeps): Pr
     config: { rateLimit: { max: deps.pickupRatePerMinute, timeWindow: 60_000 } },
     schema: {
       tags: ['resident'],
-      summary: 'Collect a parcel with its pickup code (app or QR): opens the compartment; 200 when the door opened, 202 while opening',
+      summary: 'Collect a parcel with its pickup code (app or QR): opens the compartment. 200 when the open finished (state done, or failed with the reason, e.g. jammed), 202 while still opening',
       body: z.object({ lockerId: z.string().min(3).max(64), code: z.string().regex(/^\d{4,10}$/) }).strict(),
     },
   }, async (req, reply) => {
