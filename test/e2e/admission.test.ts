@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { metric, provisionLocker, startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { ConnackError, connectDevice } from '../helpers/mqtt.js';
+import { RawMqttSocket } from '../helpers/raw-socket.js';
 
 let gw: TestGateway | undefined;
 afterEach(async () => {
@@ -37,5 +38,12 @@ describe('admission control', () => {
     expect(await codeOf(connectDevice(gw.mqttUrl, two.deviceId, two.secret))).toBe(3);
     await first.endAsync();
     expect(await codeOf(connectDevice(gw.mqttUrl, two.deviceId, two.secret))).toBe(0);
+  });
+
+  it('closes a connection that sends no CONNECT within the connect timeout, and counts it', async () => {
+    gw = await startTestGateway({ env: { LOCKERGATE_MQTT_CONNECT_TIMEOUT_S: '0.2' } });
+    const silent = await RawMqttSocket.open(gw.mqttPort);
+    await silent.waitClosed(5000);
+    expect(silent.closed).toBe(true);
   });
 });
