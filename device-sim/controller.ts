@@ -37,6 +37,8 @@ export class SimController {
   private bootedAt = 0;
   /** False after stop(): a reboot scheduled behind an ack must not revive a stopped controller. */
   private running = false;
+  /** Between powerOff() and the next start(): the sensors are dark. */
+  private unpowered = false;
 
   constructor(options: SimControllerOptions) {
     this.opts = options;
@@ -44,8 +46,9 @@ export class SimController {
     const clock = options.clock ?? systemClock;
     this.sequencer = new Sequencer(options.deviceId, clock);
     const queue = (msg: QueuedMessage): Promise<boolean> =>
-      // Before the first start() the controller is unpowered: changes only shape the snapshot.
-      this.sequencer.bootId === '' ? Promise.resolve(false) : this.link.enqueue(msg);
+      // Unpowered (before the first start(), or after powerOff()) nothing is sensed: changes only
+      // shape the next snapshot.
+      this.sequencer.bootId === '' || this.unpowered ? Promise.resolve(false) : this.link.enqueue(msg);
     this.ctx = {
       clock,
       timers: this.timers,
@@ -57,7 +60,14 @@ export class SimController {
       jamWindowMs: options.jamWindowMs ?? 5000,
       online: () => this.link.ready,
       sendEvent: (body, replayable = true) => queue({ channel: 'events', body, ts: clock.now(), replayable }),
-      sendAck: (body) => queue({ channel: 'acks', body, ts: clock.now(), replayable: true }),
+      sendAck: (body) => {
+        const delayMs = options.ackDelayMs?.(body) ?? 0;
+        if (delayMs <= 0) return queue({ channel: 'acks', body, ts: clock.now(), replayable: true });
+        // A late ack (fault injection): the firmware answers only after delayMs, stamped then.
+        return new Promise<boolean>((resolve) => {
+          this.timers.set(() => resolve(queue({ channel: 'acks', body, ts: clock.now(), replayable: true })), delayMs);
+        });
+      },
     };
     this.events.on('uplink', (m) => {
       if (m.channel === 'acks') this.events.emit('ack', m.message);
@@ -91,6 +101,10 @@ export class SimController {
   }
 
   get connected(): boolean { return this.link.client !== null; }
+  /** Connected and the hello is out: events go out as they happen, keypad codes are accepted. */
+  get online(): boolean { return this.link.ready; }
+  /** Whether the controller has power (between start() and stop()/powerOff()). */
+  get powered(): boolean { return this.running; }
   get bootId(): string { return this.sequencer.bootId; }
   /** The last seq used in this boot. */
   get seq(): number { return this.sequencer.seq; }
@@ -104,7 +118,8 @@ export class SimController {
   /** Power-on: a new boot id, seq from 1, then the §3.5 connect sequence. */
   async start(): Promise<void> {
     if (this.link.client) throw new Error(`${this.deviceId} is already connected`);
-    this.sequencer.newBoot(randomId(this.ctx.random, 16));
+    this.unpowered = false;
+    this.sequencer.newBoot(this.opts.bootId?.() ?? randomId(this.ctx.random, 16));
     this.bootedAt = this.ctx.clock.now();
     this.running = true;
     await this.link.connect();
@@ -131,6 +146,14 @@ export class SimController {
     await this.link.drop();
     await this.start();
     this.events.emit('reboot', this.sequencer.bootId);
+  }
+
+  /** Power cut that lasts: no goodbye (the will fires), nothing sensed until start() boots again. */
+  async powerOff(): Promise<void> {
+    this.running = false;
+    this.unpowered = true;
+    this.powerDown('power lost');
+    await this.link.drop();
   }
 
   /** Orderly shutdown (§3.4): offline status, then DISCONNECT (so no will); timers halted. */
@@ -161,7 +184,10 @@ export class SimController {
   async sendTelemetry(): Promise<boolean> {
     const uptimeS = Math.max(0, Math.floor((this.ctx.clock.now() - this.bootedAt) / 1000));
     const rssiDbm = -50 - Math.floor(this.ctx.random() * 40);
-    const sent = await this.link.publishNow('telemetry', { uptimeS, rssiDbm, mainsPower: true });
+    const battery = this.opts.power === 'battery';
+    const sent = await this.link.publishNow('telemetry', battery
+      ? { uptimeS, rssiDbm, mainsPower: false, batteryPct: Math.round(60 + this.ctx.random() * 40) }
+      : { uptimeS, rssiDbm, mainsPower: true });
     if (!sent) this.stats.telemetryDropped += 1;
     return sent;
   }
@@ -170,7 +196,7 @@ export class SimController {
   async publishRaw(channel: Channel, payload: string | Buffer, opts: RawPublishOptions = {}): Promise<void> {
     const rules = CHANNEL_RULES[channel];
     const topic = opts.topic ?? deviceTopic(this.deviceId, channel);
-    await this.link.requireClient().publishAsync(topic, payload, {
+    await this.link.requireClient().publish(topic, payload, {
       qos: opts.qos ?? rules.qos,
       retain: opts.retain ?? rules.retain,
     });
@@ -181,7 +207,7 @@ export class SimController {
     const msg = this.link.sent.get(bootId, seq);
     if (!msg) throw new Error(`message ${bootId}/${seq} is not among the last 256 sent`);
     const rules = CHANNEL_RULES[msg.channel];
-    await this.link.requireClient().publishAsync(msg.topic, msg.payload, { qos: rules.qos, retain: rules.retain });
+    await this.link.requireClient().publish(msg.topic, msg.payload, { qos: rules.qos, retain: rules.retain });
   }
 
   private powerDown(reason: string): void {

@@ -1,5 +1,7 @@
 export { SimController, type RawPublishOptions } from './controller.js';
-export { ConnectRefusedError } from './mqtt-session.js';
+export { ConnectRefusedError, type MqttSession, type SessionFactory, type SessionOptions } from './session.js';
+export { openMqttJsSession } from './mqtt-session.js';
+export { openRawSession, rawSessionStats } from './raw-session.js';
 export { systemClock, type Clock } from './clock.js';
 export type { CompartmentSize, CompartmentSpec, PhysicalState } from './compartment.js';
 export type { KeypadReply } from './keypad.js';

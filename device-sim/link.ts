@@ -1,6 +1,6 @@
-import type { MqttClient } from 'mqtt';
 import { CHANNEL_RULES, StatusOffline, deviceTopic, type UplinkChannel } from '../protocol/index.js';
-import { openSession } from './mqtt-session.js';
+import { openMqttJsSession } from './mqtt-session.js';
+import type { MqttSession } from './session.js';
 import { Outbox, type OutboxEntry, type QueuedMessage } from './outbox.js';
 import type { SimContext, SimControllerOptions } from './types.js';
 import { SentLog, type AnyStampedMessage, type Sequencer, type StampedMessage, type UplinkBody } from './uplink.js';
@@ -18,7 +18,7 @@ export interface LinkDeps {
 export class Link {
   readonly sent = new SentLog(256);
   readonly outbox = new Outbox();
-  client: MqttClient | null = null;
+  client: MqttSession | null = null;
   /** Set once the hello is out: from then on messages are published as they happen. */
   ready = false;
   private held: Buffer[] = [];
@@ -35,8 +35,10 @@ export class Link {
     if (this.client || this.connecting) throw new Error(`${opts.deviceId} is already connected or connecting`);
     const will = StatusOffline.parse({ state: 'offline', bootId: sequencer.bootId });
     this.connecting = true;
-    const client = await openSession({
+    const open = opts.session ?? openMqttJsSession;
+    const client = await open({
       url: opts.url,
+      localAddress: opts.localAddress,
       deviceId: opts.deviceId,
       secret: opts.secret,
       keepalive: opts.keepalive ?? 60,
@@ -45,9 +47,8 @@ export class Link {
     }).finally(() => (this.connecting = false));
     this.client = client;
     ctx.stats.connects += 1;
-    client.on('error', (err) => ctx.logger.warn({ err, deviceId: opts.deviceId }, 'mqtt error'));
-    client.on('close', () => this.closed(client));
-    client.on('message', (_topic, payload) => {
+    client.onClose(() => this.closed(client));
+    client.onMessage((_topic, payload) => {
       if (this.ready) this.deps.onCommand(payload);
       else this.held.push(payload); // an ack before the hello would be dropped as stale (§3.5)
     });
@@ -80,11 +81,7 @@ export class Link {
   async drop(): Promise<void> {
     const client = this.client;
     if (!client) return;
-    const closed = client.stream?.destroyed
-      ? Promise.resolve()
-      : new Promise<void>((resolve) => client.once('close', () => resolve()));
-    client.end(true);
-    await closed;
+    await client.destroy();
     this.closed(client);
   }
 
@@ -97,25 +94,25 @@ export class Link {
       const offline = StatusOffline.parse({ state: 'offline', bootId: sequencer.bootId, ts: ctx.clock.now() });
       const { qos, retain } = CHANNEL_RULES.status;
       await client
-        .publishAsync(deviceTopic(opts.deviceId, 'status'), JSON.stringify(offline), { qos, retain })
+        .publish(deviceTopic(opts.deviceId, 'status'), JSON.stringify(offline), { qos, retain })
         .catch((err: unknown) => ctx.logger.debug({ err }, 'offline status not delivered'));
     }
-    // The link may have died meanwhile; a closed mqtt.js client never finishes endAsync().
+    // The link may have died meanwhile.
     if (this.client !== client) return;
-    await client.endAsync(false);
+    await client.end();
     this.closed(client);
   }
 
-  requireClient(): MqttClient {
+  requireClient(): MqttSession {
     if (!this.client) throw new Error(`${this.deps.opts.deviceId} is not connected`);
     return this.client;
   }
 
-  private async handshake(client: MqttClient): Promise<void> {
+  private async handshake(client: MqttSession): Promise<void> {
     const { opts, ctx } = this.deps;
-    const [grant] = await client.subscribeAsync(deviceTopic(opts.deviceId, 'cmd'), { qos: 1 });
+    const granted = await client.subscribe(deviceTopic(opts.deviceId, 'cmd'), 1);
     if (this.client !== client) throw new Error('connection lost before SUBACK');
-    if (!grant || grant.qos === 128) throw new Error('broker refused the cmd subscription');
+    if (granted === 128) throw new Error('broker refused the cmd subscription');
     // Steps 3-5 run synchronously up to `ready`, so nothing can slip in between on the wire.
     const first = [this.stamp('status', this.deps.hello()), this.stamp('state', this.deps.snapshot())];
     const deliveries = first.map((m) => this.transmit(m, client));
@@ -130,7 +127,7 @@ export class Link {
     await Promise.all(deliveries);
   }
 
-  private async publishQueued(entry: OutboxEntry, client: MqttClient): Promise<void> {
+  private async publishQueued(entry: OutboxEntry, client: MqttSession): Promise<void> {
     const { msg } = entry;
     const stamped = msg.channel === 'events' ? this.stamp('events', msg.body, msg.ts) : this.stamp('acks', msg.body, msg.ts);
     await this.transmit(stamped, client);
@@ -145,19 +142,19 @@ export class Link {
     return msg;
   }
 
-  private async transmit(msg: StampedMessage, client: MqttClient): Promise<void> {
+  private async transmit(msg: StampedMessage, client: MqttSession): Promise<void> {
     const rules = CHANNEL_RULES[msg.channel];
-    await client.publishAsync(msg.topic, msg.payload, { qos: rules.qos, retain: rules.retain });
+    await client.publish(msg.topic, msg.payload, { qos: rules.qos, retain: rules.retain });
     this.deps.ctx.stats.published += 1;
   }
 
-  private closed(client: MqttClient): void {
+  private closed(client: MqttSession): void {
     if (this.client !== client) return;
     this.client = null;
     this.ready = false;
     this.held = [];
-    // mqtt.js fails in-flight QoS 1 callbacks only on a forced end; they stay queued for replay.
-    client.end(true);
+    // A forced end fails the in-flight QoS 1 publishes; their messages stay queued for replay.
+    void client.destroy();
     this.outbox.discardUnreplayable();
     this.deps.ctx.events.emit('disconnected');
   }

@@ -2,6 +2,7 @@ import type { EventEmitter } from 'node:events';
 import type { CommandAckT, CommandT, OpenResultEventT } from '../protocol/index.js';
 import type { Clock, Timers } from './clock.js';
 import type { CompartmentSpec } from './compartment.js';
+import type { SessionFactory } from './session.js';
 import type { AnyStampedMessage, UplinkBody } from './uplink.js';
 
 /** The subset of pino's API the simulator uses, so a pino logger can be passed as is. */
@@ -35,8 +36,21 @@ export interface SimControllerOptions {
   /** How long a typed code stays pending, waiting for its keypad_reply (§6.7); default 20 s. */
   keypadTimeoutMs?: number;
   connectTimeoutMs?: number;
+  /** How the MQTT connection is made; default mqtt.js. The mass mode passes `openRawSession`. */
+  session?: SessionFactory;
+  /** Source address of the TCP connection, e.g. 127.0.0.2 (spreads a fleet over loopback addresses). */
+  localAddress?: string;
   random?: () => number;
   logger?: SimLogger;
+  /**
+   * Boot ids must never repeat across starts (§5). A seeded `random` would repeat them from one
+   * run to the next, so runs against a long-lived gateway draw them from here (e.g. crypto).
+   */
+  bootId?: () => string;
+  /** Mailbox banks often run on battery: telemetry then reports batteryPct and mainsPower false. */
+  power?: 'mains' | 'battery';
+  /** Fault injection: how long the firmware waits before sending an ack (0 = at once). */
+  ackDelayMs?: (ack: UplinkBody<'acks'>) => number;
 }
 
 export interface SimStats {

@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 import { ConfigError, loadConfig } from './config.js';
 import { runAdminCommand } from './cli/commands.js';
+import { runReportCommand } from './cli/report-commands.js';
+import { backupDataDir } from './cli/backup.js';
 import { serve } from './main.js';
-import { isLockergateError } from './domain/errors.js';
+import { isLockergateError, LockergateError } from './domain/errors.js';
 
 const HELP = `lockergate — smart parcel locker gateway
 
@@ -18,6 +20,10 @@ Usage:
   lockergate carrier quota --carrier C --locker L --max N|none
   lockergate token create --role operator|viewer [--name N]
   lockergate token list | token revoke <id>
+  lockergate seed [--regions-only] [--dir seeds]        load the Jilin demo data set (idempotent); prints new carriers' API keys once
+  lockergate import volumes <file.csv> --carrier C    carriers' delivered totals (regionCode,date,deliveredTotal,deliveredWithin24h,deliveredWithin72h)
+  lockergate backup <file>                           online copy of the database (+ <file>.keys.json) while the gateway runs;
+                                                     restore: stop, copy both back into the data dir, start (deploy/README.md)
 
 Add --json for machine-readable output. Settings come from LOCKERGATE_* environment
 variables (deploy/lockergate.env.example); data lives in LOCKERGATE_DATA_DIR (./data).`;
@@ -31,6 +37,17 @@ async function main(argv: string[]): Promise<number> {
   const config = loadConfig();
   if (command === 'serve') {
     await serve(config);
+    return 0;
+  }
+  if (command === 'seed' || command === 'import') {
+    const progress = process.stderr.isTTY ? (line: string) => void process.stderr.write(`\r\x1b[K${line}`) : undefined;
+    return runReportCommand(config, argv, { out: (line) => console.log(line), err: (line) => console.error(line), progress });
+  }
+  if (command === 'backup') {
+    const [, target, ...extra] = argv.filter((a) => a !== '--json');
+    if (!target || extra.length > 0) throw new LockergateError('VALIDATION_FAILED', 'usage: lockergate backup <file>');
+    const r = await backupDataDir(config, target);
+    console.log(argv.includes('--json') ? JSON.stringify(r) : `backed up ${r.bytes} bytes to ${r.database}${r.keys ? ` and keys to ${r.keys}` : ''} in ${r.ms} ms`);
     return 0;
   }
   await runAdminCommand(config, argv, (line) => console.log(line));

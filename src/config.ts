@@ -44,7 +44,23 @@ export const ConfigSchema = z.object({
   LOCKERGATE_RECIPIENT_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   LOCKERGATE_NOTIFY_MAX_ATTEMPTS: positiveInt.max(100).default(10),
   LOCKERGATE_PERSONAL_DATA_RETENTION_DAYS: positiveInt.max(3_650).default(30),
+  // Opens the aggregated share report (and the region list) without a token; never parcel-level data.
+  LOCKERGATE_OPEN_SHARE_DATA: bool.default(false),
+  // MQTT over TLS (deploy/tls/README.md): the listener starts when a certificate and key are given.
+  LOCKERGATE_MQTTS_PORT: port.default(8883),
+  LOCKERGATE_TLS_CERT_FILE: z.string().min(1).optional(),
+  LOCKERGATE_TLS_KEY_FILE: z.string().min(1).optional(),
+  /** CA that signs device certificates; with it, a device may present one (its CN must be the device id). */
+  LOCKERGATE_TLS_CA_FILE: z.string().min(1).optional(),
+  LOCKERGATE_TLS_REQUIRE_CLIENT_CERT: bool.default(false),
 }).superRefine((c, ctx) => {
+  if ((c.LOCKERGATE_TLS_CERT_FILE === undefined) !== (c.LOCKERGATE_TLS_KEY_FILE === undefined)) {
+    const missing = c.LOCKERGATE_TLS_CERT_FILE === undefined ? 'LOCKERGATE_TLS_CERT_FILE' : 'LOCKERGATE_TLS_KEY_FILE';
+    ctx.addIssue({ code: 'custom', path: [missing], message: 'LOCKERGATE_TLS_CERT_FILE and LOCKERGATE_TLS_KEY_FILE go together' });
+  }
+  if (c.LOCKERGATE_TLS_REQUIRE_CLIENT_CERT && (c.LOCKERGATE_TLS_CA_FILE === undefined || c.LOCKERGATE_TLS_CERT_FILE === undefined)) {
+    ctx.addIssue({ code: 'custom', path: ['LOCKERGATE_TLS_REQUIRE_CLIENT_CERT'], message: 'needs LOCKERGATE_TLS_CA_FILE and a server certificate (LOCKERGATE_TLS_CERT_FILE/_KEY_FILE)' });
+  }
   // Recipient messages carry pickup codes: they are never sent unsigned.
   if (c.LOCKERGATE_RECIPIENT_WEBHOOK_URL !== undefined && c.LOCKERGATE_RECIPIENT_WEBHOOK_SECRET === undefined) {
     ctx.addIssue({ code: 'custom', path: ['LOCKERGATE_RECIPIENT_WEBHOOK_SECRET'], message: 'required when LOCKERGATE_RECIPIENT_WEBHOOK_URL is set' });

@@ -19,6 +19,7 @@ import { SqliteStore } from './adapters/storage/sqlite/db.js';
 import type { Config } from './config.js';
 import { systemClock, type Clock } from './domain/clock.js';
 import { loadOrCreateKeys, type Keys } from './keys.js';
+import { lockerShareRatios } from './app/reports/share-report.js';
 
 export interface GatewayOptions {
   config: Config;
@@ -38,6 +39,8 @@ export interface Gateway {
   store: SqliteStore;
   httpPort: number;
   mqttPort: number;
+  /** The MQTT-over-TLS port, when LOCKERGATE_TLS_CERT_FILE/_KEY_FILE are set. */
+  mqttsPort: number | undefined;
   /** One pass of the notification dispatcher (the jobs run it every 2 s; tests call it by hand). */
   dispatchNotifications(): Promise<DispatchReport>;
   close(): Promise<void>;
@@ -101,6 +104,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   };
   mqtt.attach(ctx);
   observe(ctx, metrics, log);
+  metrics.setLockerShareSource(() => lockerShareRatios(ctx));
   let listening = false;
   const http = await buildApp({
     ctx,
@@ -110,10 +114,12 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     trustProxy: config.LOCKERGATE_TRUST_PROXY,
     isBrokerReady: () => listening,
     pickupRatePerMinute: config.LOCKERGATE_PICKUP_RATE_PER_MIN,
+    openShareData: config.LOCKERGATE_OPEN_SHARE_DATA,
   });
   const wss = attachMqttWebSocket(http.server, mqtt, config.LOCKERGATE_MQTT_MAX_PACKET_BYTES);
   await http.listen({ port: config.LOCKERGATE_HTTP_PORT, host: config.LOCKERGATE_HTTP_HOST });
   const mqttAddress = await mqtt.listenTcp(config.LOCKERGATE_MQTT_PORT, config.LOCKERGATE_MQTT_HOST);
+  const mqttsAddress = await listenMqtts(config, mqtt, log);
   listening = true;
   const notifyDeps: DispatchDeps = {
     poster: new FetchPoster(),
@@ -137,6 +143,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     store,
     httpPort: (http.server.address() as AddressInfo).port,
     mqttPort: mqttAddress.port,
+    mqttsPort: mqttsAddress?.port,
     dispatchNotifications: () => dispatchDue(ctx, notifyDeps),
     async close() {
       listening = false;
@@ -147,6 +154,20 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       await store.close();
     },
   };
+}
+
+/** The MQTTS listener on the MQTT host, when a server certificate is configured (deploy/tls/README.md). */
+async function listenMqtts(config: Config, mqtt: MqttGateway, log: Logger): Promise<AddressInfo | undefined> {
+  if (config.LOCKERGATE_TLS_CERT_FILE === undefined || config.LOCKERGATE_TLS_KEY_FILE === undefined) return undefined;
+  const address = await mqtt.listenTls(config.LOCKERGATE_MQTTS_PORT, config.LOCKERGATE_MQTT_HOST, {
+    certFile: config.LOCKERGATE_TLS_CERT_FILE,
+    keyFile: config.LOCKERGATE_TLS_KEY_FILE,
+    caFile: config.LOCKERGATE_TLS_CA_FILE,
+    requireClientCert: config.LOCKERGATE_TLS_REQUIRE_CLIENT_CERT,
+    handshakeTimeoutMs: config.LOCKERGATE_MQTT_CONNECT_TIMEOUT_S * 1000,
+  });
+  log.info({ mqtts: `mqtts://${config.LOCKERGATE_MQTT_HOST}:${address.port}`, clientCertificates: config.LOCKERGATE_TLS_REQUIRE_CLIENT_CERT ? 'required' : config.LOCKERGATE_TLS_CA_FILE ? 'optional' : 'off' }, 'MQTT over TLS listening');
+  return address;
 }
 
 /** Committed changes feed metrics and the operator log (alarms are worth a line each). */

@@ -14,6 +14,9 @@ export class GatewayMetrics {
   readonly commands: Counter<'type' | 'outcome'>;
   readonly alarms: Counter<'kind'>;
   readonly httpDuration: Histogram<'method' | 'route' | 'status'>;
+  readonly lockerShare: Gauge<'region'>;
+  /** Month-to-date locker share per region, read from the rollups at scrape time (set by the gateway). */
+  private lockerShareSource: (() => Promise<Array<{ region: string; ratio: number }>>) | undefined;
 
   constructor(opts: { defaultMetrics?: boolean } = {}) {
     const registers = [this.registry];
@@ -60,5 +63,22 @@ export class GatewayMetrics {
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
       registers,
     });
+    this.lockerShare = new Gauge({
+      name: 'lockergate_locker_share_ratio',
+      help: 'Locker deliveries / reported deliveries, month to date (Asia/Shanghai), per region with volume reports',
+      labelNames: ['region'],
+      registers,
+      // Computed per scrape from the daily rollups (a few rows per region): always current, never stored twice.
+      collect: async () => {
+        const rows = await this.lockerShareSource?.().catch(() => undefined);
+        if (!rows) return;
+        this.lockerShare.reset();
+        for (const r of rows) this.lockerShare.set({ region: r.region }, r.ratio);
+      },
+    });
+  }
+
+  setLockerShareSource(source: () => Promise<Array<{ region: string; ratio: number }>>): void {
+    this.lockerShareSource = source;
   }
 }

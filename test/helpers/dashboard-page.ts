@@ -58,9 +58,15 @@ export class DashboardPage {
     })()`);
   }
 
-  /** How far the page is wider than the viewport: > 0 means a phone would scroll sideways. */
+  /**
+   * How far the page is wider than the viewport, or a table wider than its box: > 0 means a phone
+   * user would have to scroll sideways to read something.
+   */
   horizontalOverflow(): Promise<number> {
-    return this.page.evaluate('Math.max(document.documentElement.scrollWidth, document.body.scrollWidth) - window.innerWidth');
+    return this.page.evaluate(`Math.max(
+      document.documentElement.scrollWidth - window.innerWidth,
+      document.body.scrollWidth - window.innerWidth,
+      ...[...document.querySelectorAll('.table-box')].map((box) => box.scrollWidth - box.clientWidth))`);
   }
 
   sessionStorageLength(): Promise<number> {

@@ -13,6 +13,9 @@ import { depositRoutes } from './routes/courier/deposits.js';
 import { parcelRoutes } from './routes/courier/parcels.js';
 import { pickupRoutes } from './routes/resident/pickups.js';
 import { carrierRoutes } from './routes/operator/carriers.js';
+import { reportRoutes } from './routes/reports/index.js';
+import { volumeReportRoutes } from './routes/courier/volume-reports.js';
+import { dashboardRoutes } from './routes/dashboard/plugin.js';
 
 
 /** Builds the HTTP app without listening: tests use `inject`, main.ts listens. */
@@ -59,5 +62,8 @@ export async function buildApp(deps: HttpDeps): Promise<FastifyInstance> {
   await app.register(depositRoutes, deps);
   await app.register(parcelRoutes, deps);
   await app.register(pickupRoutes, deps);
+  await app.register(reportRoutes, deps);
+  await app.register(volumeReportRoutes, deps);
+  await app.register(dashboardRoutes);
   return app;
 }

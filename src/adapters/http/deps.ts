@@ -12,4 +12,6 @@ export interface HttpDeps {
   isBrokerReady: () => boolean;
   /** Resident pickups per client IP per minute. */
   pickupRatePerMinute: number;
+  /** LOCKERGATE_OPEN_SHARE_DATA: the aggregated share report needs no token (default false). */
+  openShareData?: boolean;
 }

@@ -13,6 +13,7 @@ import type { GatewayMetrics } from '../metrics.js';
 import { ConnectionLimiter } from './connection-limiter.js';
 import { guardPacketSize } from './packet-size-guard.js';
 import { classifyClientError, connectRefusal, type Refusal } from './refusals.js';
+import { certificateRefusal, createMqttsServer, type TlsListenerOptions, type TlsPeer } from './tls.js';
 import { handleUplink } from './uplink.js';
 
 /** Aedes keeps the CONNECT will on the client and passes that same object when it publishes it; not in its types. */
@@ -38,6 +39,8 @@ export class MqttGateway implements CommandTransport {
   private readonly live = new Map<string, Client>();
   private readonly refusals = new WeakMap<Client, Refusal>();
   private readonly remoteIps = new WeakMap<object, string>();
+  /** What the TLS handshake proved, by connection; absent for plain TCP and WebSocket. */
+  private readonly tlsPeers = new WeakMap<object, TlsPeer>();
   private readonly limiter: ConnectionLimiter;
   private readonly servers: Server[] = [];
   private readonly sockets = new Set<Socket>();
@@ -76,10 +79,27 @@ export class MqttGateway implements CommandTransport {
   }
 
   async listenTcp(port: number, host: string): Promise<AddressInfo> {
-    const server = createServer((socket: Socket) => {
+    return this.listen(createServer((socket: Socket) => this.handle(socket, socket.remoteAddress ?? 'unknown')), port, host);
+  }
+
+  /** MQTT over TLS, optionally with device certificates (CN = device id, checked in `authenticate`). */
+  async listenTls(port: number, host: string, tls: TlsListenerOptions): Promise<AddressInfo> {
+    const server = createMqttsServer(
+      tls,
+      (socket, peer) => {
+        this.tlsPeers.set(socket, peer);
+        this.handle(socket, socket.remoteAddress ?? 'unknown');
+      },
+      () => this.metrics.clientErrors.inc({ reason: 'tls_handshake' }),
+    );
+    return this.listen(server, port, host);
+  }
+
+  private async listen(server: Server, port: number, host: string): Promise<AddressInfo> {
+    // The raw socket, tracked from accept on, so close() also ends sockets stuck in a TLS handshake.
+    server.on('connection', (socket: Socket) => {
       this.sockets.add(socket);
       socket.once('close', () => this.sockets.delete(socket));
-      this.handle(socket, socket.remoteAddress ?? 'unknown');
     });
     this.servers.push(server);
     await new Promise<void>((resolve, reject) => {
@@ -153,6 +173,8 @@ export class MqttGateway implements CommandTransport {
       const early = this.refusals.get(client);
       if (early) return refuse(early);
       const id = client.id;
+      const certificate = certificateRefusal(this.tlsPeers.get(client.conn), id);
+      if (certificate) return refuse(certificate);
       if (username !== id) return refuse({ reason: 'username_mismatch', returnCode: 4 });
       authenticateDevice(this.app(), id, password?.toString('utf8') ?? '').then(
         (result) => (result === 'ok' ? done(null, true) : refuse({ reason: result, returnCode: result === 'revoked' ? 5 : 4 })),

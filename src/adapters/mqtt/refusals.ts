@@ -23,7 +23,7 @@ export function connectRefusal(
   return null;
 }
 
-const AUTH_REFUSALS = new Set(['unknown_device', 'bad_secret', 'revoked', 'username_mismatch', 'invalid_client_id', 'keepalive_out_of_range', 'invalid_will_topic', 'connection_cap', 'ip_rate', 'server_error']);
+const AUTH_REFUSALS = new Set(['unknown_device', 'bad_secret', 'revoked', 'username_mismatch', 'invalid_client_id', 'keepalive_out_of_range', 'invalid_will_topic', 'connection_cap', 'ip_rate', 'server_error', 'certificate_required', 'certificate_invalid', 'certificate_mismatch']);
 
 /** Client errors are counted by kind, not logged one line each (a storm would flood the log). */
 export function classifyClientError(err: Error): string {

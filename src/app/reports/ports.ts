@@ -5,7 +5,7 @@ import type { VolumeReport } from '../../domain/volume.js';
 /**
  * Ports of the operator reports (regions, volume reports, rollups, fleet figures); part of `Tx`
  * (src/app/ports.ts). Rollup rows are written for the locker's region *and each ancestor*, so a
- * report for any region reads its own rows only: one row per day, channel and carrier.
+ * report for any region reads its own rows only (docs/adr/0005).
  */
 export type UpsertResult = 'created' | 'updated' | 'unchanged';
 

@@ -7,7 +7,7 @@ import { regionChain } from './regions.js';
 /**
  * Incremental daily rollups, called inside the transaction of the parcel transition they count
  * (src/app/parcels/lifecycle.ts, expiry.ts), so a report never disagrees with the parcels it
- * counts. Each writes one row for the locker's region and one for each ancestor.
+ * counts. Each writes one row for the locker's region and one for each ancestor (docs/adr/0005).
  */
 function keysFor(tx: Tx, parcel: Parcel, day: string): RollupKey[] {
   const locker = tx.lockers.get(parcel.lockerId);

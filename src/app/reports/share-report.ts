@@ -41,8 +41,8 @@ const emptyTally = (): Tally => ({ smart_locker: 0, mailbox_bank: 0, reported: 0
 
 /**
  * Locker share of a region per period, and of each direct child over the whole range. Reads the
- * region's own daily rollup rows only (one per day, channel and carrier), never parcels: a year of
- * any volume is a few thousand rows.
+ * region's own all-carrier daily rows only (one per day and channel), never parcels: a year of any
+ * volume is under a thousand rows, its children's under ten thousand (docs/adr/0005).
  */
 export function shareReportInTx(tx: Tx, q: ShareQuery, now: number): ShareReport {
   const region = requireRegion(tx, q.region);

@@ -16,6 +16,10 @@ import { SqliteParcelRepo } from './parcel-repo.js';
 import { SqliteDepositRepo, SqlitePickupRepo } from './deposit-repo.js';
 import { SqlitePickupCodeRepo } from './code-repo.js';
 import { SqliteOutboxRepo } from './outbox-repo.js';
+import { SqliteRegionRepo } from './region-repo.js';
+import { SqliteRollupRepo } from './rollup-repo.js';
+import { SqliteVolumeRepo } from './volume-repo.js';
+import { SqliteFleetRepo } from './fleet-repo.js';
 
 export interface SqliteStoreOptions {
   /** Path of the database file; ':memory:' only for throwaway tools. */
@@ -61,6 +65,10 @@ export class SqliteStore implements Store {
       pickups: new SqlitePickupRepo(this.db),
       codes: new SqlitePickupCodeRepo(this.db),
       outbox: new SqliteOutboxRepo(this.db),
+      regions: new SqliteRegionRepo(this.db),
+      rollups: new SqliteRollupRepo(this.db),
+      volumes: new SqliteVolumeRepo(this.db),
+      fleet: new SqliteFleetRepo(this.db),
     };
     this.committer = new GroupCommitter(this.db);
   }

@@ -1,0 +1,59 @@
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { FromNode, NodeChannel, ToNode } from './messages.js';
+import { SimNode } from './node.js';
+
+/** A node in this process: for tests and small fleets (no IPC, one process to profile). */
+export function inProcessNode(): NodeChannel {
+  const listeners: Array<(msg: FromNode) => void> = [];
+  let gone!: () => void;
+  const exited = new Promise<void>((resolve) => (gone = resolve));
+  const node = new SimNode((msg) => {
+    // Asynchronous like IPC, so neither side re-enters the other.
+    setImmediate(() => {
+      for (const fn of listeners) fn(msg);
+      if (msg.t === 'stopped') gone();
+    });
+  });
+  return {
+    send: (msg: ToNode) => {
+      node.handle(msg).catch((err: unknown) => {
+        for (const fn of listeners) fn({ t: 'fatal', message: String((err as Error)?.stack ?? err) });
+      });
+    },
+    onMessage: (fn) => listeners.push(fn),
+    exited,
+    kill: () => gone(),
+  };
+}
+
+/**
+ * A node in a worker process. From TypeScript sources (tests, `tsx`) the worker is loaded
+ * through tsx; from dist/ it is plain JavaScript.
+ */
+export function forkedNode(): NodeChannel {
+  const here = import.meta.url;
+  const fromSource = here.endsWith('.ts');
+  const workerPath = fileURLToPath(new URL(fromSource ? './worker.ts' : './worker.js', here));
+  const child = fork(workerPath, [], {
+    execArgv: fromSource ? ['--import', import.meta.resolve('tsx')] : [],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    serialization: 'advanced',
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const listeners: Array<(msg: FromNode) => void> = [];
+  child.on('message', (msg: FromNode) => {
+    for (const fn of listeners) fn(msg);
+  });
+  child.once('exit', (code, signal) => {
+    if (code !== 0 && code !== null) for (const fn of listeners) fn({ t: 'fatal', message: `worker ${child.pid} exited with ${code ?? signal}` });
+  });
+  return {
+    send: (msg: ToNode) => {
+      if (child.connected) child.send(msg);
+    },
+    onMessage: (fn) => listeners.push(fn),
+    exited,
+    kill: () => child.kill('SIGKILL'),
+  };
+}

@@ -1,0 +1,150 @@
+import { ApiError } from '../api/http-client.js';
+import type { DepositView } from '../api/gateway-api.js';
+import { between } from '../random.js';
+import { MINUTE, type NodeContext } from './context.js';
+import { shutDoor, waitForDoor } from './door.js';
+import { maybePowerCut, strike } from './mischief.js';
+import { bump } from './stats.js';
+import type { LockerTruth, ParcelTruth } from './world.js';
+
+const DOOR_WAIT_MS = 5 * MINUTE;
+const RETRIEVAL_WAIT_MS = 1.5 * MINUTE;
+
+function refused(ctx: NodeContext, what: 'deposits' | 'retrievals', err: unknown): void {
+  const code = err instanceof ApiError ? err.code : 'NETWORK';
+  ctx.stats[what].failed += 1;
+  bump(ctx.stats[what].reasons, code);
+  if (!(err instanceof ApiError) || err.status >= 500 && err.code !== 'LOCKER_OFFLINE') bump(ctx.stats.errors, `${what}:${code}`);
+}
+
+/**
+ * A courier deposits one parcel (README "HTTP API", courier routes): POST /v1/deposits, wait
+ * at the locker for the door, put the parcel in, shut the door, and see it through to
+ * `deposited` (confirming through the API where the compartment cannot sense the parcel).
+ */
+export async function depositParcel(ctx: NodeContext, locker: LockerTruth, size: string, noShow: boolean): Promise<ParcelTruth | null> {
+  const { api, world, stats } = ctx;
+  const carrier = Math.floor(ctx.random() * ctx.carrierKeys.length);
+  const key = ctx.carrierKeys[carrier]!;
+  const serial = ctx.nextSerial();
+  stats.deposits.started += 1;
+  strike(ctx, locker);
+  let dep: DepositView;
+  try {
+    dep = await api.deposit(key, {
+      lockerId: locker.lockerId,
+      size,
+      trackingNumber: `SIM-${serial}`,
+      recipientPhone: `+86139${String(Math.floor(ctx.random() * 1e8)).padStart(8, '0')}`,
+      holdHours: ctx.holdHours,
+    }, `sim-${serial}`);
+  } catch (err) {
+    refused(ctx, 'deposits', err);
+    return null;
+  }
+  const parcel: ParcelTruth = { parcelId: dep.parcelId, depositId: dep.depositId, carrier, lockerId: locker.lockerId, compartment: dep.compartment, fate: 'with_courier', noShow };
+  world.parcels.set(parcel.parcelId, parcel);
+  ctx.announceParcel(parcel.parcelId);
+  const c = locker.compartments[dep.compartment - 1];
+  if (!c) {
+    bump(stats.errors, 'deposit:unknown_compartment');
+    return null;
+  }
+  c.busy = true;
+  try {
+    const outcome = await waitForDoor(locker.controller, c.index, {
+      timeoutMs: DOOR_WAIT_MS,
+      failed: async () => ['failed', 'cancelled'].includes((await api.getDeposit(key, dep.depositId)).state),
+    });
+    if (outcome !== 'open') {
+      parcel.fate = 'not_deposited';
+      const final = await api.getDeposit(key, dep.depositId).catch(() => null);
+      stats.deposits.failed += 1;
+      bump(stats.deposits.reasons, final?.reason ?? outcome);
+      return parcel;
+    }
+    await maybePowerCut(ctx, locker, { compartment: c.index, parcelId: parcel.parcelId });
+    await ctx.sleepSim(between(ctx.random, 3000, 10_000));
+    locker.controller.placeParcel(c.index);
+    c.content = parcel.parcelId;
+    parcel.fate = 'in_locker';
+    await shutDoor(ctx, locker, c.index, parcel.parcelId);
+    await settle(ctx, key, dep.depositId);
+    return parcel;
+  } finally {
+    c.busy = false;
+  }
+}
+
+/** After the door is shut: deposited, or confirmed by the courier (no sensor), or failed. */
+async function settle(ctx: NodeContext, key: string, depositId: string): Promise<void> {
+  const { api, stats } = ctx;
+  let confirmed = false;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const d = await api.getDeposit(key, depositId).catch(() => null);
+    if (d?.state === 'deposited') {
+      stats.deposits.done += 1;
+      return;
+    }
+    if (d?.state === 'failed' || d?.state === 'cancelled') {
+      stats.deposits.failed += 1;
+      bump(stats.deposits.reasons, d.reason ?? d.state);
+      return;
+    }
+    if (d?.state === 'open' && !confirmed) {
+      confirmed = true;
+      try {
+        await api.confirmDeposit(key, depositId);
+        continue;
+      } catch (err) {
+        // CONFIRMATION_NOT_NEEDED (the gateway waits for its sensor) or DOOR_STILL_OPEN: keep watching.
+        if (!(err instanceof ApiError)) bump(stats.errors, 'confirm:NETWORK');
+      }
+    }
+    if (Date.now() > deadline) {
+      stats.deposits.failed += 1;
+      bump(stats.deposits.reasons, `stuck_${d?.state ?? 'unknown'}`);
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** A courier takes back an expired parcel: POST /v1/retrievals, door, parcel out, door shut. */
+export async function retrieveParcel(ctx: NodeContext, locker: LockerTruth, parcel: ParcelTruth): Promise<boolean> {
+  const { api, stats } = ctx;
+  const key = ctx.carrierKeys[parcel.carrier]!;
+  const c = locker.compartments[parcel.compartment - 1]!;
+  stats.retrievals.started += 1;
+  strike(ctx, locker);
+  c.busy = true;
+  try {
+    try {
+      await api.retrieve(key, parcel.parcelId);
+    } catch (err) {
+      refused(ctx, 'retrievals', err);
+      return false;
+    }
+    // No API shows a retrieval's progress: the door (or the jam) is the answer; a command that
+    // expired undelivered shows as no door at all.
+    const outcome = await waitForDoor(locker.controller, c.index, { timeoutMs: RETRIEVAL_WAIT_MS });
+    if (outcome !== 'open') {
+      stats.retrievals.failed += 1;
+      bump(stats.retrievals.reasons, outcome);
+      return false;
+    }
+    await maybePowerCut(ctx, locker, { compartment: c.index, parcelId: parcel.parcelId });
+    await ctx.sleepSim(between(ctx.random, 3000, 8000));
+    if (c.content === parcel.parcelId) {
+      locker.controller.removeParcel(c.index);
+      c.content = null;
+      parcel.fate = 'returned';
+    }
+    await shutDoor(ctx, locker, c.index, parcel.parcelId);
+    stats.retrievals.done += 1;
+    return true;
+  } finally {
+    c.busy = false;
+  }
+}
