@@ -33,6 +33,7 @@ export const ConfigSchema = z.object({
   LOCKERGATE_CODE_MAX_FAILURES: positiveInt.max(100).default(5),
   LOCKERGATE_CODE_FAILURE_WINDOW_S: seconds.default(600),
   LOCKERGATE_CODE_LOCKOUT_S: seconds.default(900),
+  LOCKERGATE_CODE_GUESSING_ALARM_PER_HOUR: positiveInt.max(1000).default(12),
   LOCKERGATE_DEFAULT_HOLD_HOURS: positiveInt.max(24 * 30).default(72),
   LOCKERGATE_MAX_HOLD_HOURS: positiveInt.max(24 * 30).default(168),
   LOCKERGATE_REMINDER_BEFORE_H: z.coerce.number().min(0).max(24 * 30).default(12),

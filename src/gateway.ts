@@ -58,6 +58,7 @@ export function settingsFrom(config: Config): AppSettings {
     codeMaxFailures: config.LOCKERGATE_CODE_MAX_FAILURES,
     codeFailureWindowMs: config.LOCKERGATE_CODE_FAILURE_WINDOW_S * 1000,
     codeLockoutMs: config.LOCKERGATE_CODE_LOCKOUT_S * 1000,
+    codeGuessingAlarmPerHour: config.LOCKERGATE_CODE_GUESSING_ALARM_PER_HOUR,
     defaultHoldHours: config.LOCKERGATE_DEFAULT_HOLD_HOURS,
     maxHoldHours: config.LOCKERGATE_MAX_HOLD_HOURS,
     reminderBeforeMs: config.LOCKERGATE_REMINDER_BEFORE_H * 3_600_000,

@@ -12,6 +12,8 @@ export interface AppSettings {
   codeMaxFailures: number;
   codeFailureWindowMs: number;
   codeLockoutMs: number;
+  /** Wrong codes per locker within an hour that raise a `code_guessing` alarm, lockout or not. */
+  codeGuessingAlarmPerHour: number;
   defaultHoldHours: number;
   maxHoldHours: number;
   /** A reminder goes to the recipient this long before the hold ends. */
@@ -32,6 +34,7 @@ export const DEFAULT_SETTINGS: AppSettings = Object.freeze({
   codeMaxFailures: 5,
   codeFailureWindowMs: 10 * 60_000,
   codeLockoutMs: 15 * 60_000,
+  codeGuessingAlarmPerHour: 12,
   defaultHoldHours: 72,
   maxHoldHours: 168,
   reminderBeforeMs: 12 * 3_600_000,

@@ -10,6 +10,7 @@ export const ALARM_KINDS = [
   'low_battery',
   'device_offline',
   'keypad_lockout',
+  'code_guessing',
   'parcel_left_behind',
 ] as const;
 export type AlarmKind = (typeof ALARM_KINDS)[number];
@@ -29,6 +30,7 @@ export const ALARM_SEVERITY: Readonly<Record<AlarmKind, AlarmSeverity>> = {
   low_battery: 'info',
   device_offline: 'warning',
   keypad_lockout: 'warning',
+  code_guessing: 'critical',
   parcel_left_behind: 'warning',
 };
 

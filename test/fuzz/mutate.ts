@@ -9,7 +9,7 @@ const INTERESTING = [0x00, 0x01, 0x7f, 0x80, 0xff, 0xfe, 0xc0, 0xc1, 0xed, 0xf4,
  * including a perfectly valid packet, so callers expect nothing of it but a living gateway.
  */
 export function mutate(rng: Prng, input: Buffer, rounds = 1 + rng.int(4)): Buffer {
-  let b = Buffer.from(input);
+  let b: Buffer = Buffer.from(input);
   for (let r = 0; r < rounds; r++) {
     if (b.length === 0) b = rng.bytes(1 + rng.int(8));
     const at = rng.int(b.length);

@@ -56,6 +56,11 @@ export function verifyPickupCode(
     tx.codes.lockOut(input.lockerId, now + settings.codeLockoutMs);
     effects.raise(tx, { kind: 'keypad_lockout', lockerId: input.lockerId, compartment: null, details: { failures, channel: input.channel, until: now + settings.codeLockoutMs } }, now);
   }
+  // A patient guesser stays under the lockout window; the hourly count still gives them away.
+  const hourly = tx.codes.failuresSince(input.lockerId, now - 3_600_000);
+  if (hourly >= settings.codeGuessingAlarmPerHour) {
+    effects.raise(tx, { kind: 'code_guessing', lockerId: input.lockerId, compartment: null, details: { failuresLastHour: hourly } }, now);
+  }
   // A code that was real but ran out says so (the resident needs a new one, not another guess).
   const latest = tx.codes.findLatest(input.lockerId, hash);
   const expired = latest !== undefined && (latest.revokeReason === 'expired' || (latest.revokeReason === null && latest.expiresAt <= now));
