@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { NO_FAULTS, type FaultOptions } from './run/faults.js';
-import { SCENARIOS, type RunOptions, type ScenarioName } from './run/options.js';
+import { DEFAULT_OPTIONS as D, SCENARIOS, type RunOptions, type ScenarioName } from './run/options.js';
 
 export const USAGE = `lockergate-sim — simulated locker controllers, couriers and residents for a lockergate gateway
 
@@ -39,7 +39,7 @@ Scale:
   --connect-concurrency N      connection attempts in flight per process (200)
 
 Faults (probabilities; combinable):
-  --drop-rate P                per controller per minute: the connection drops
+  --drop-rate R                connection drops per controller per minute (a rate, e.g. 0.01)
   --storm-every S              every S seconds --storm-fraction F (0.3) of the fleet drops at once
   --duplicate P --reorder P    per message: delivered twice / overtaken by the next one
   --lose-acks P --late-acks P  per ack: lost / sent --late-ack-ms (12000) late
@@ -122,31 +122,32 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
   if (engine !== 'raw' && engine !== 'mqttjs') throw new Error('--engine must be raw or mqttjs');
   const options: RunOptions = {
     scenario,
-    seed: num(s['seed'], 'seed', 1),
-    speed: num(s['speed'], 'speed', scenario === 'day' ? 60 : 1, 0.01, 100_000),
-    rate: num(s['rate'], 'rate', 2, 0, 100_000),
-    durationS: num(s['duration'], 'duration', 60),
-    days: num(s['days'], 'days', 1),
-    startHour: num(s['start-hour'], 'start-hour', 7, 0, 22),
-    fill: num(s['fill'], 'fill', 0.5, 0, 1),
-    noShow: prob(s['no-show'], 'no-show', 0.05),
-    appShare: prob(s['app-share'], 'app-share', 0.1),
-    holdHours: s['hold-hours'] === undefined ? null : num(s['hold-hours'], 'hold-hours', 1, 1, 720),
+    seed: num(s['seed'], 'seed', D.seed),
+    speed: num(s['speed'], 'speed', scenario === 'day' ? 60 : D.speed, 0.01, 100_000),
+    rate: num(s['rate'], 'rate', D.rate, 0, 100_000),
+    durationS: num(s['duration'], 'duration', D.durationS),
+    days: num(s['days'], 'days', D.days),
+    startHour: num(s['start-hour'], 'start-hour', D.startHour, 0, 22),
+    fill: num(s['fill'], 'fill', D.fill, 0, 1),
+    noShow: prob(s['no-show'], 'no-show', D.noShow),
+    appShare: prob(s['app-share'], 'app-share', D.appShare),
+    holdHours: s['hold-hours'] === undefined ? D.holdHours : num(s['hold-hours'], 'hold-hours', 1, 1, 720),
     dwellS: [dwellMin!, dwellMax!],
     engine,
-    keepaliveS: num(s['keepalive'], 'keepalive', 60, 1, 65_535),
-    telemetryS: num(s['telemetry'], 'telemetry', 300, 1),
-    connectConcurrency: num(s['connect-concurrency'], 'connect-concurrency', 200, 1),
-    backoffScale: num(s['backoff-scale'], 'backoff-scale', 1, 0.001, 100),
-    openDelayMs: num(s['open-delay-ms'], 'open-delay-ms', 300, 0),
-    jamWindowMs: num(s['jam-window-ms'], 'jam-window-ms', 5000, 1),
+    keepaliveS: num(s['keepalive'], 'keepalive', D.keepaliveS, 1, 65_535),
+    telemetryS: num(s['telemetry'], 'telemetry', D.telemetryS, 1),
+    connectConcurrency: num(s['connect-concurrency'], 'connect-concurrency', D.connectConcurrency, 1),
+    backoffScale: num(s['backoff-scale'], 'backoff-scale', D.backoffScale, 0.001, 100),
+    openDelayMs: num(s['open-delay-ms'], 'open-delay-ms', D.openDelayMs, 0),
+    jamWindowMs: num(s['jam-window-ms'], 'jam-window-ms', D.jamWindowMs, 1),
     faults,
     oracle: !v['no-oracle'],
-    settleTimeoutS: num(s['settle-timeout'], 'settle-timeout', 60, 1),
-    maxInFlight: num(s['max-in-flight'], 'max-in-flight', 2000, 1),
-    retrievePollS: num(s['retrieve-poll'], 'retrieve-poll', 30, 0.1),
-    httpSockets: 16,
+    settleTimeoutS: num(s['settle-timeout'], 'settle-timeout', D.settleTimeoutS, 1),
+    maxInFlight: num(s['max-in-flight'], 'max-in-flight', D.maxInFlight, 1),
+    retrievePollS: num(s['retrieve-poll'], 'retrieve-poll', D.retrievePollS, 0.1),
+    httpSockets: D.httpSockets,
   };
+
   return {
     ...(s['fleet'] ? { fleetFile: s['fleet'] } : {}),
     ...(s['provision'] ? {
@@ -186,7 +187,7 @@ function parseFaults(s: Record<string, string | undefined>, scenario: ScenarioNa
     const x = s[flag];
     if (x !== undefined) f[key] = value(x);
   };
-  set('dropRate', 'drop-rate', (x) => prob(x, 'drop-rate'));
+  set('dropRate', 'drop-rate', (x) => num(x, 'drop-rate', 0, 0, 600));
   set('stormEveryS', 'storm-every', (x) => num(x, 'storm-every', 0));
   set('stormFraction', 'storm-fraction', (x) => prob(x, 'storm-fraction'));
   set('duplicate', 'duplicate', (x) => prob(x, 'duplicate'));

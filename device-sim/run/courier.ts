@@ -7,8 +7,10 @@ import { maybePowerCut, strike } from './mischief.js';
 import { bump } from './stats.js';
 import type { LockerTruth, ParcelTruth } from './world.js';
 
+/** A courier waits for a deposit's door until the gateway gives up on it (the API says so). */
 const DOOR_WAIT_MS = 5 * MINUTE;
-const RETRIEVAL_WAIT_MS = 1.5 * MINUTE;
+/** No API shows a retrieval's progress: two simulated minutes, at least 10 s of real time. */
+const retrievalWaitMs = (ctx: NodeContext): number => Math.max(10_000, (2 * MINUTE) / ctx.opts.speed);
 
 function refused(ctx: NodeContext, what: 'deposits' | 'retrievals', err: unknown): void {
   const code = err instanceof ApiError ? err.code : 'NETWORK';
@@ -68,7 +70,11 @@ export async function depositParcel(ctx: NodeContext, locker: LockerTruth, size:
     locker.controller.placeParcel(c.index);
     c.content = parcel.parcelId;
     parcel.fate = 'in_locker';
-    await shutDoor(ctx, locker, c.index, parcel.parcelId);
+    if ((await shutDoor(ctx, locker, c.index, parcel.parcelId)) === 'left_open') {
+      // The courier walked away; the deposit completes when someone shuts the door.
+      bump(stats.deposits.reasons, 'left_open');
+      return parcel;
+    }
     await settle(ctx, key, dep.depositId);
     return parcel;
   } finally {
@@ -76,11 +82,16 @@ export async function depositParcel(ctx: NodeContext, locker: LockerTruth, size:
   }
 }
 
-/** After the door is shut: deposited, or confirmed by the courier (no sensor), or failed. */
+/**
+ * After the door is shut: deposited, or failed, or — where the compartment cannot sense the
+ * parcel — confirmed by the courier. A confirmation the gateway refuses because it has not yet
+ * seen the door close (DOOR_STILL_OPEN: the controller may be reconnecting) is tried again.
+ */
 async function settle(ctx: NodeContext, key: string, depositId: string): Promise<void> {
   const { api, stats } = ctx;
-  let confirmed = false;
-  const deadline = Date.now() + 30_000;
+  let mayConfirm = true;
+  // A courier gives the locker two (simulated) minutes to register the parcel, then moves on.
+  const deadline = Date.now() + Math.max(3000, (2 * MINUTE) / ctx.opts.speed);
   for (;;) {
     const d = await api.getDeposit(key, depositId).catch(() => null);
     if (d?.state === 'deposited') {
@@ -92,14 +103,14 @@ async function settle(ctx: NodeContext, key: string, depositId: string): Promise
       bump(stats.deposits.reasons, d.reason ?? d.state);
       return;
     }
-    if (d?.state === 'open' && !confirmed) {
-      confirmed = true;
+    if (d?.state === 'open' && mayConfirm) {
       try {
         await api.confirmDeposit(key, depositId);
         continue;
       } catch (err) {
-        // CONFIRMATION_NOT_NEEDED (the gateway waits for its sensor) or DOOR_STILL_OPEN: keep watching.
-        if (!(err instanceof ApiError)) bump(stats.errors, 'confirm:NETWORK');
+        // CONFIRMATION_NOT_NEEDED: the gateway waits for its occupancy sensor, not for us.
+        if (err instanceof ApiError && err.code === 'CONFIRMATION_NOT_NEEDED') mayConfirm = false;
+        else if (!(err instanceof ApiError)) bump(stats.errors, 'confirm:NETWORK');
       }
     }
     if (Date.now() > deadline) {
@@ -128,7 +139,7 @@ export async function retrieveParcel(ctx: NodeContext, locker: LockerTruth, parc
     }
     // No API shows a retrieval's progress: the door (or the jam) is the answer; a command that
     // expired undelivered shows as no door at all.
-    const outcome = await waitForDoor(locker.controller, c.index, { timeoutMs: RETRIEVAL_WAIT_MS });
+    const outcome = await waitForDoor(locker.controller, c.index, { timeoutMs: retrievalWaitMs(ctx) });
     if (outcome !== 'open') {
       stats.retrievals.failed += 1;
       bump(stats.retrievals.reasons, outcome);

@@ -37,8 +37,10 @@ export function waitForDoor(
     ctrl.events.on('opened', onOpened);
     ctrl.events.on('open_result', onResult);
     let asking = false;
+    // An open door is what the person waits for, whoever opened it: a reply for a door that was
+    // already open reports `already_open` (no door event), possibly before we started listening.
     const poll = setInterval(() => {
-      if (opts.commandId === undefined && ctrl.physical(index).door === 'open') return finish('open');
+      if (ctrl.physical(index).door === 'open') return finish('open');
       if (!opts.failed || asking) return;
       asking = true;
       opts.failed().then((failed) => {
@@ -47,19 +49,20 @@ export function waitForDoor(
       }, () => (asking = false));
     }, 500);
     const timer = setTimeout(() => finish('timeout'), opts.timeoutMs);
-    if (opts.commandId === undefined && ctrl.physical(index).door === 'open') finish('open');
+    if (ctrl.physical(index).door === 'open') finish('open');
   });
 }
 
-/** A person walking away: the door is shut after a moment, or left open (fault) for a while. */
-export async function shutDoor(ctx: NodeContext, locker: LockerTruth, index: number, parcelId?: string): Promise<void> {
+/** A person walking away: the door is shut after a moment, or left open (fault) for a while. Returns 'left_open' then. */
+export async function shutDoor(ctx: NodeContext, locker: LockerTruth, index: number, parcelId?: string): Promise<'closed' | 'left_open'> {
   await ctx.sleepSim(between(ctx.random, 1000, 3000));
   if (ctx.random() < ctx.opts.faults.leaveOpen) {
     ctx.world.record('door_left_open', locker.lockerId, { compartment: index, ...(parcelId ? { parcelId } : {}) });
     closeLater(ctx, locker, index, ctx.opts.faults.leftOpenS * 1000);
-    return;
+    return 'left_open';
   }
   locker.controller.closeDoor(index);
+  return 'closed';
 }
 
 /** A passer-by closes a door after `afterMs` (not while the oracle looks). */

@@ -7,7 +7,7 @@ import { chance, type Random } from '../random.js';
  * at the locker where it happens; drops per controller per minute; storms on a period.
  */
 export interface FaultOptions {
-  /** Probability per controller per minute that its connection drops (TCP reset, no DISCONNECT). */
+  /** Connection drops (TCP reset, no DISCONNECT) per controller per minute. */
   dropRate: number;
   /** Every this many seconds, `stormFraction` of the controllers lose their connection at once (0 = never). */
   stormEveryS: number;

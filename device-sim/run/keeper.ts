@@ -55,7 +55,12 @@ export class Keeper {
   }
 
   start(): void {
-    for (const k of this.kept.values()) this.enqueue(k);
+    // Connect latency counts from here: queueing behind the connect concurrency is part of it.
+    const now = Date.now();
+    for (const k of this.kept.values()) {
+      k.firstAttemptAt = now;
+      this.enqueue(k);
+    }
     this.ticker = setInterval(() => this.tick(), 1000);
   }
 
@@ -192,7 +197,7 @@ export class Keeper {
       }
     } catch (err) {
       if (this.stopping) return;
-      const code = err instanceof ConnectRefusedError ? `connack_${err.code}` : 'network';
+      const code = failureCode(err);
       bump(this.stats.connectFailures, code);
       // Refused credentials need an operator: retry rarely (§3.3). Busy (3) and network: backoff.
       const slow = err instanceof ConnectRefusedError && (err.code === 4 || err.code === 5);
@@ -244,7 +249,7 @@ export class Keeper {
     if (!this.faultsOn) return;
     if (f.dropRate > 0) {
       for (const k of online) {
-        if (this.random() < f.dropRate / 60) this.drop(k, 'drop');
+        if (this.random() < Math.min(1, f.dropRate / 60)) this.drop(k, 'drop');
       }
     }
     if (f.stormEveryS > 0 && now - this.lastStormAt >= f.stormEveryS * 1000) {
@@ -257,4 +262,16 @@ export class Keeper {
     this.world.record(kind, k.lockerId);
     void k.ctrl.dropConnection().catch(() => undefined);
   }
+}
+
+/** A short, stable name for why a connection attempt failed (counted in the summary). */
+function failureCode(err: unknown): string {
+  if (err instanceof ConnectRefusedError) return `connack_${err.code}`;
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string') return code;
+  const message = err instanceof Error ? err.message : String(err);
+  if (message.includes('no CONNACK')) return 'connack_timeout';
+  if (message.includes('before CONNACK')) return 'closed_before_connack';
+  if (message.includes('already connected or connecting')) return 'busy_rebooting';
+  return 'closed_during_handshake';
 }

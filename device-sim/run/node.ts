@@ -82,6 +82,8 @@ export class SimNode {
         keepalive: opts.keepaliveS,
         openDelayMs: opts.openDelayMs,
         jamWindowMs: opts.jamWindowMs,
+        // Firmware shows "checking…" for 20 s; people at an accelerated locker are as impatient.
+        keypadTimeoutMs: Math.max(3000, 20_000 / opts.speed),
         localAddress: l.localAddress,
         power: l.kind === 'mailbox_bank' ? 'battery' : 'mains',
         random: ctrlRandom,

@@ -1,4 +1,4 @@
-import type { FaultOptions } from './faults.js';
+import { NO_FAULTS, type FaultOptions } from './faults.js';
 
 export const SCENARIOS = ['idle', 'steady', 'day', 'storm', 'chaos'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
@@ -50,4 +50,38 @@ export interface RunOptions {
   retrievePollS: number;
   /** HTTP keep-alive sockets per node. */
   httpSockets: number;
+}
+
+/** The defaults of every option (the CLI's, and what tests and the demo start from). */
+const defaults: RunOptions = {
+  scenario: 'steady',
+  seed: 1,
+  speed: 1,
+  rate: 2,
+  durationS: 60,
+  days: 1,
+  startHour: 7,
+  fill: 0.5,
+  noShow: 0.05,
+  appShare: 0.1,
+  holdHours: null,
+  dwellS: [20, 120],
+  engine: 'raw',
+  keepaliveS: 60,
+  telemetryS: 300,
+  connectConcurrency: 200,
+  backoffScale: 1,
+  openDelayMs: 300,
+  jamWindowMs: 5000,
+  faults: NO_FAULTS,
+  oracle: true,
+  settleTimeoutS: 60,
+  maxInFlight: 2000,
+  retrievePollS: 30,
+  httpSockets: 16,
+};
+export const DEFAULT_OPTIONS: Readonly<RunOptions> = Object.freeze(defaults);
+
+export function runOptions(overrides: Partial<RunOptions> = {}): RunOptions {
+  return { ...DEFAULT_OPTIONS, ...overrides, faults: { ...NO_FAULTS, ...overrides.faults } };
 }

@@ -9,6 +9,9 @@ import type { LockerTruth, ParcelTruth } from './world.js';
 /** done: collected; retry: come back later; expired: the code ran out (the courier will retrieve); give_up. */
 export type PickupOutcome = 'done' | 'retry' | 'expired' | 'give_up';
 
+/** How long a resident waits for a door: two simulated minutes, at least 10 s of real time. */
+const doorWaitMs = (ctx: NodeContext): number => Math.max(10_000, (2 * MINUTE) / ctx.opts.speed);
+
 function failed(ctx: NodeContext, reason: string, outcome: PickupOutcome): PickupOutcome {
   ctx.stats.pickups.failed += 1;
   bump(ctx.stats.pickups.reasons, reason);
@@ -73,7 +76,7 @@ async function viaKeypad(ctx: NodeContext, locker: LockerTruth, code: string): P
     return failed(ctx, `keypad_${reason}`, 'retry');
   }
   const compartment = reply.compartment ?? -1;
-  return { compartment, door: waitForDoor(ctrl, compartment, { commandId: reply.id, timeoutMs: 2 * MINUTE }) };
+  return { compartment, door: waitForDoor(ctrl, compartment, { commandId: reply.id, timeoutMs: doorWaitMs(ctx) }) };
 }
 
 async function viaApp(ctx: NodeContext, locker: LockerTruth, code: string): Promise<Opened | PickupOutcome> {
@@ -81,7 +84,7 @@ async function viaApp(ctx: NodeContext, locker: LockerTruth, code: string): Prom
     const res = await ctx.api.pickup(locker.lockerId, code);
     if (res.state === 'failed') return failed(ctx, `app_${res.reason ?? 'failed'}`, 'retry');
     const ctrl = locker.controller;
-    return { compartment: res.compartment, door: waitForDoor(ctrl, res.compartment, { timeoutMs: 2 * MINUTE }) };
+    return { compartment: res.compartment, door: waitForDoor(ctrl, res.compartment, { timeoutMs: doorWaitMs(ctx) }) };
   } catch (err) {
     if (!(err instanceof ApiError)) return failed(ctx, 'app_network', 'retry');
     // The per-client rate limit protects codes from guessing; a resident then uses the keypad.

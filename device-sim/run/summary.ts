@@ -21,9 +21,9 @@ export interface Summary {
   fleet: { lockers: number; processes: number; sourceIps: string[]; engine: string };
   controllers: {
     online: number;
-    /** From the start until every controller was online the first time (1 s resolution). */
+    /** From the start signal until every controller was online (hello + snapshot acknowledged). */
     allOnlineAfterS: number | null;
-    /** Per controller: first CONNECT attempt to hello + snapshot acknowledged. */
+    /** Per controller: from the start signal to its hello + snapshot acknowledged (queueing included). */
     connectMs: { p50: number | null; p95: number | null; max: number | null };
     connects: number;
     connectFailures: Record<string, number>;
@@ -53,6 +53,7 @@ export function buildSummary(input: {
   workers: number;
   sourceIps: string[];
   startedAt: number;
+  startAt: number;
   allOnlineAt: number | null;
   nodes: Array<{ stats: NodeStats; connectLatencyMs: number[] }>;
   oracle: OracleReport | null;
@@ -83,7 +84,7 @@ export function buildSummary(input: {
     fleet: { lockers: total.controllers, processes: input.workers, sourceIps: input.sourceIps, engine: input.options.engine },
     controllers: {
       online: total.online,
-      allOnlineAfterS: input.allOnlineAt === null ? null : round((input.allOnlineAt - input.startedAt) / 1000),
+      allOnlineAfterS: input.allOnlineAt === null ? null : latencies.length === total.controllers ? round((latencies.at(-1) ?? 0) / 1000) : round((input.allOnlineAt - input.startAt) / 1000),
       connectMs: { p50: percentile(latencies, 50), p95: percentile(latencies, 95), max: latencies.at(-1) ?? null },
       connects: total.connects,
       connectFailures: total.connectFailures,

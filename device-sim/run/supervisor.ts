@@ -60,6 +60,8 @@ export class Supervisor {
   private checking: Promise<OracleReport | null> | null = null;
   private allOnlineAt: number | null = null;
   private startedAt = 0;
+  /** When the nodes were told to start (after workers are up and the gateway's view adopted). */
+  private startAt = 0;
   private fatal: string | null = null;
   private settled = true;
   private readonly unsettled: Unsettled = { operations: 0, offline: [], draining: [] };
@@ -80,6 +82,7 @@ export class Supervisor {
     await this.startNodes();
     this.cfg.sms?.events.on('sms', (sms) => this.route(sms));
     const startAt = Date.now();
+    this.startAt = startAt;
     for (const n of this.nodes) n.channel.send({ t: 'start', startAt });
     this.gateway.cpuSecondsStart = await this.api.metric('process_cpu_seconds_total').catch(() => null);
     const ticker = setInterval(() => this.tick(), 1000);
@@ -98,6 +101,7 @@ export class Supervisor {
       workers: this.cfg.workers,
       sourceIps: this.cfg.sourceIps,
       startedAt: this.startedAt,
+      startAt: this.startAt,
       allOnlineAt: this.allOnlineAt,
       nodes: this.nodes.map((n) => ({ stats: n.final?.stats ?? n.stats, connectLatencyMs: n.final?.connectLatencyMs ?? [] })),
       oracle,

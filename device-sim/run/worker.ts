@@ -11,21 +11,18 @@ if (!process.send) {
 }
 
 const send = (msg: FromNode): void => {
-  process.send?.(msg);
+  // The last word: leave only once it is written, or the supervisor never gets the final stats.
+  if (msg.t === 'stopped') process.send?.(msg, () => process.disconnect());
+  else process.send?.(msg);
 };
 const node = new SimNode(send);
 process.on('message', (msg: ToNode) => {
-  node.handle(msg).then(
-    () => {
-      if (msg.t === 'stop') process.disconnect();
-    },
-    (err: unknown) => {
-      send({ t: 'fatal', message: err instanceof Error ? (err.stack ?? err.message) : String(err) });
-      process.exitCode = 1;
-    },
-  );
+  node.handle(msg).catch((err: unknown) => {
+    send({ t: 'fatal', message: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+    process.exitCode = 1;
+  });
 });
-// The supervisor went away: nothing left to report to.
+// The supervisor went away (or we said goodbye): nothing left to report to.
 process.on('disconnect', () => process.exit(process.exitCode ?? 0));
-// SIGINT reaches the whole process group on Ctrl-C; the supervisor decides how to end.
+// Ctrl-C reaches the whole process group; the supervisor decides how the run ends.
 process.on('SIGINT', () => undefined);

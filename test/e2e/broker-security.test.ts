@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect as netConnect } from 'node:net';
 import { generate } from 'mqtt-packet';
-import { deviceTopic } from '../../protocol/topics.js';
+import { deviceTopic, UPLINK_CHANNELS } from '../../protocol/topics.js';
+import { INBOUND_QOS2_WINDOW } from '../../src/adapters/mqtt/broker.js';
 import { revokeDevice } from '../../src/app/provisioning.js';
 import { RawMqttSocket } from '../helpers/raw-socket.js';
 import { closed, connectDevice, connectRaw, ConnackError, RawDevice } from '../helpers/mqtt.js';
@@ -151,5 +152,69 @@ describe('transport limits', () => {
     sock.write(generate({ cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clean: true, clientId: a.deviceId, keepalive: 30, username: a.deviceId, password: Buffer.from(a.secret) }));
     expect([...(await reply)]).toEqual([0x20, 0x02, 0x00, 0x00]);
     sock.destroy();
+  });
+});
+
+describe('device B against every channel of device A', () => {
+  const channels = [...UPLINK_CHANNELS, 'cmd'] as const;
+
+  for (const channel of channels) {
+    it(`publishing on A's ${channel} with B's credentials closes B's connection and changes nothing of A`, async () => {
+      const sock = await RawMqttSocket.open(gw.mqttPort);
+      expect(await sock.connectAs(b.deviceId, b.secret)).toBe(0);
+      const before = await gw.ctx.store.read((tx) => ({ device: tx.devices.get(a.deviceId), compartments: tx.lockers.compartments(a.lockerId) }));
+      const body = channel === 'status' ? { state: 'online', model: 'x', firmware: '1', protocol: '1.0', compartments: 8 } : { type: 'door', compartment: 1, door: 'open' };
+      sock.send({ cmd: 'publish', topic: deviceTopic(a.deviceId, channel), payload: Buffer.from(JSON.stringify({ bootId: 'boot-evil', seq: 1, ts: Date.now(), ...body })), qos: 1, messageId: 1, retain: false, dup: false });
+      expect(await sock.next('puback')).toBeNull(); // no PUBACK: the connection closes first
+      await sock.waitClosed();
+      const after = await gw.ctx.store.read((tx) => ({ device: tx.devices.get(a.deviceId), compartments: tx.lockers.compartments(a.lockerId) }));
+      expect(after).toEqual(before);
+    });
+  }
+
+  it("subscribing to any of A's channels with B's credentials gets SUBACK 128 for each", async () => {
+    const sock = await RawMqttSocket.open(gw.mqttPort);
+    expect(await sock.connectAs(b.deviceId, b.secret)).toBe(0);
+    sock.send({ cmd: 'subscribe', messageId: 3, subscriptions: channels.map((c) => ({ topic: deviceTopic(a.deviceId, c), qos: 1 as const })) });
+    expect((await sock.next('suback'))?.granted).toEqual(channels.map(() => 128));
+    // B's own uplink channels are not subscribable either: only its cmd topic is.
+    sock.send({ cmd: 'subscribe', messageId: 4, subscriptions: channels.map((c) => ({ topic: deviceTopic(b.deviceId, c), qos: 1 as const })) });
+    expect((await sock.next('suback'))?.granted).toEqual(channels.map((c) => (c === 'cmd' ? 1 : 128)));
+    sock.destroy();
+  });
+});
+
+describe('CONNECT rules found by the fuzzer (test/fuzz/)', () => {
+  const connectBytes = (over: Record<string, unknown>) =>
+    generate({ cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clean: true, clientId: a.deviceId, keepalive: 30, username: a.deviceId, password: Buffer.from(a.secret), ...over });
+
+  it('refuses protocol level 3 and the bridge bit with CONNACK 5 (devices speak 3.1.1 only)', async () => {
+    for (const level of [0x03, 0x83, 0x84]) {
+      const bytes = connectBytes({});
+      bytes[8] = level; // fixed header (2) + protocol name (6): the level byte
+      const sock = await RawMqttSocket.open(gw.mqttPort);
+      sock.write(bytes);
+      expect((await sock.next('connack'))?.returnCode).toBe(5);
+      await sock.waitClosed();
+    }
+    expect(await metric(gw.metrics.connectionsRefused, { reason: 'protocol_version' })).toBe(3);
+  });
+
+  it('refuses a persistent session (clean session 0) with CONNACK 5: it would keep unreleased QoS 2 messages across reconnects', async () => {
+    const sock = await RawMqttSocket.open(gw.mqttPort);
+    sock.write(connectBytes({ clean: false }));
+    expect((await sock.next('connack'))?.returnCode).toBe(5);
+    expect(await metric(gw.metrics.connectionsRefused, { reason: 'persistent_session' })).toBe(1);
+  });
+
+  it(`closes a connection that leaves more than ${INBOUND_QOS2_WINDOW} QoS 2 messages without PUBREL`, async () => {
+    const sock = await RawMqttSocket.open(gw.mqttPort);
+    expect(await sock.connectAs(a.deviceId, a.secret)).toBe(0);
+    for (let id = 1; id <= INBOUND_QOS2_WINDOW; id++) {
+      sock.send({ cmd: 'publish', topic: deviceTopic(a.deviceId, 'telemetry'), payload: Buffer.alloc(100, 0x20), qos: 2, messageId: id, retain: false, dup: false });
+      expect((await sock.next('pubrec'))?.messageId).toBe(id);
+    }
+    sock.send({ cmd: 'publish', topic: deviceTopic(a.deviceId, 'telemetry'), payload: Buffer.alloc(100, 0x20), qos: 2, messageId: INBOUND_QOS2_WINDOW + 1, retain: false, dup: false });
+    await sock.waitClosed();
   });
 });

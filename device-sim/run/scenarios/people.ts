@@ -85,8 +85,10 @@ export class People {
           return;
         }
         if (state !== 'deposited') return;
-        const wait = holdUntil !== null && holdUntil > Date.now() ? holdUntil - Date.now() + 1000 : this.ctx.opts.retrievePollS * 1000;
-        this.later(Math.min(wait, 3_600_000), check);
+        // holdUntil is the gateway's clock; ours may differ, so look again at least every 10 polls.
+        const poll = this.ctx.opts.retrievePollS * 1000;
+        const wait = holdUntil !== null && holdUntil > Date.now() ? holdUntil - Date.now() + 1000 : poll;
+        this.later(Math.min(wait, 10 * poll), check);
       }, () => this.later(this.ctx.opts.retrievePollS * 1000, check));
     };
     this.later(this.ctx.opts.retrievePollS * 1000, check);

@@ -3,7 +3,7 @@ import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { HttpDeps } from './deps.js';
-import { installErrorHandler } from './error-handler.js';
+import { frameworkErrors, installErrorHandler } from './error-handler.js';
 import { alarmRoutes } from './routes/operator/alarms.js';
 import { deviceRoutes } from './routes/operator/devices.js';
 import { lockerRoutes } from './routes/operator/lockers.js';
@@ -28,6 +28,7 @@ export async function buildApp(deps: HttpDeps): Promise<FastifyInstance> {
     trustProxy: deps.trustProxy,
     bodyLimit: 64 * 1024,
     requestTimeout: 30_000,
+    frameworkErrors,
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

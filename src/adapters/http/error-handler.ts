@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { ERROR_CATALOGUE, isLockergateError, type ErrorCode, type ErrorKind } from '../../domain/errors.js';
 
@@ -31,6 +31,15 @@ const FASTIFY_CLIENT_ERRORS: Readonly<Record<string, { status: number; code: Err
   FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, code: 'VALIDATION_FAILED' },
   FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: 'VALIDATION_FAILED' },
 };
+
+/**
+ * Errors Fastify raises before routing (a broken percent-encoding, an over-long path parameter)
+ * bypass the error handler; without this they left in Fastify's own format with no catalogued
+ * code (found by test/fuzz/http-fuzz.test.ts). Passed as the `frameworkErrors` option.
+ */
+export function frameworkErrors(err: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  void reply.status(400).send(body('VALIDATION_FAILED', err.message));
+}
 
 /** Every error leaves as `{ error: { code, message, details? } }` with a status from the catalogue. */
 export function installErrorHandler(app: FastifyInstance): void {

@@ -14,7 +14,11 @@ import { ConnectionLimiter } from './connection-limiter.js';
 import { guardPacketSize } from './packet-size-guard.js';
 import { classifyClientError, connectRefusal, type Refusal } from './refusals.js';
 import { certificateRefusal, createMqttsServer, type TlsListenerOptions, type TlsPeer } from './tls.js';
+import { skipRetainedScanForCommandTopics } from './retained-lookup.js';
 import { handleUplink } from './uplink.js';
+
+/** QoS 2 messages a connection may leave unreleased (no PUBREL); one more closes it. */
+export const INBOUND_QOS2_WINDOW = 16;
 
 /** Aedes keeps the CONNECT will on the client and passes that same object when it publishes it; not in its types. */
 type ClientWithWill = Client & { will?: unknown };
@@ -56,8 +60,12 @@ export class MqttGateway implements CommandTransport {
       connectTimeout: opts.connectTimeoutMs,
       maxClientsIdLength: 23,
       maxTopicLevels: 8,
+      // QoS 2 publishes waiting for PUBREL, per connection (Aedes' default is 1000: 64 MB at the
+      // packet limit). Devices publish at QoS 0/1 (protocol/README.md §2); a few are plenty.
+      maxInflightInbound: INBOUND_QOS2_WINDOW,
       heartbeatInterval: 60_000,
     });
+    skipRetainedScanForCommandTopics(aedes);
     const gw = new MqttGateway(aedes, opts, metrics, log.child({ component: 'mqtt' }));
     gw.installHooks();
     return gw;

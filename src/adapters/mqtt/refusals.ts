@@ -15,7 +15,15 @@ export function connectRefusal(
   keepaliveMaxS: number,
 ): Refusal | null {
   if (admission !== 'ok') return { reason: admission, returnCode: 3 };
+  // Aedes itself accepts level 3 (MQTT 3.1) and the bridge bit (0x84); devices speak 3.1.1 only
+  // (protocol/README.md §3.1). Found by the fuzzer (test/fuzz/). Return code 5, not 1: Aedes
+  // takes only 2–5 from the authenticate hook (it answers level 5 with 1 by itself).
+  if (packet.protocolVersion !== 4 || (packet as { bridgeMode?: boolean }).bridgeMode === true) return { reason: 'protocol_version', returnCode: 5 };
   if (!packet.clientId || !DEVICE_ID_PATTERN.test(packet.clientId)) return { reason: 'invalid_client_id', returnCode: 2 };
+  // A persistent session keeps the QoS 2 messages a device never released across reconnects:
+  // one device could make the broker hold gigabytes (found by the fuzzer). Devices use clean
+  // sessions (protocol/README.md §3.2); the gateway keeps undelivered commands itself.
+  if (!packet.clean) return { reason: 'persistent_session', returnCode: 5 };
   // keepalive 0 would let a dead connection hold its slot forever.
   if (!packet.keepalive || packet.keepalive > keepaliveMaxS) return { reason: 'keepalive_out_of_range', returnCode: 5 };
   if (packet.will && packet.will.topic !== deviceTopic(packet.clientId, 'status')) return { reason: 'invalid_will_topic', returnCode: 5 };
@@ -23,7 +31,7 @@ export function connectRefusal(
   return null;
 }
 
-const AUTH_REFUSALS = new Set(['unknown_device', 'bad_secret', 'revoked', 'username_mismatch', 'invalid_client_id', 'keepalive_out_of_range', 'invalid_will_topic', 'connection_cap', 'ip_rate', 'server_error', 'certificate_required', 'certificate_invalid', 'certificate_mismatch']);
+const AUTH_REFUSALS = new Set(['unknown_device', 'bad_secret', 'revoked', 'username_mismatch', 'invalid_client_id', 'keepalive_out_of_range', 'invalid_will_topic', 'connection_cap', 'ip_rate', 'server_error', 'certificate_required', 'certificate_invalid', 'certificate_mismatch', 'protocol_version', 'persistent_session']);
 
 /** Client errors are counted by kind, not logged one line each (a storm would flood the log). */
 export function classifyClientError(err: Error): string {

@@ -99,9 +99,11 @@ describe('pickup-code brute force over one hour (default settings)', () => {
       }
 
       const failuresRecorded = await gw.ctx.store.read((tx) => tx.codes.failuresSince(fx.lockerId, start));
-      const alarms = await gw.ctx.store.read((tx) => tx.alarms.list({ lockerId: fx.lockerId, limit: 50 }).filter((a) => a.kind === 'keypad_lockout'));
+      const all = await gw.ctx.store.read((tx) => tx.alarms.list({ lockerId: fx.lockerId, limit: 50 }));
+      const alarms = all.filter((a) => a.kind === 'keypad_lockout');
+      const guessing = all.filter((a) => a.kind === 'code_guessing');
       // Shown in the test output: the figure the README quotes.
-      console.log(`brute force, ${attacker.name}: ${attacker.guesses.length} guesses, ${tally.evaluated} evaluated, ${tally.locked_out} refused as locked out, ${alarms.length} alarm(s)`);
+      console.log(`brute force, ${attacker.name}: ${attacker.guesses.length} guesses, ${tally.evaluated} evaluated, ${tally.locked_out} refused as locked out, ${alarms.length} lockout alarm(s), ${guessing.length} code_guessing alarm(s)`);
       expect(tally.opened).toBe(0);
       expect(tally.evaluated).toBeLessThanOrEqual(CAP_PER_HOUR);
       expect(failuresRecorded).toBe(tally.evaluated);
@@ -111,21 +113,11 @@ describe('pickup-code brute force over one hour (default settings)', () => {
         expect(alarms.length).toBeGreaterThanOrEqual(1);
         expect(alarms[0]?.details).toMatchObject({ failures: 5 });
       }
+      // Even the patient attacker who never trips the lockout (24 evaluated guesses an hour) is seen:
+      // 12 wrong codes within an hour raise code_guessing (LOCKERGATE_CODE_GUESSING_ALARM_PER_HOUR).
+      expect(guessing).toHaveLength(1);
+      expect((guessing[0]?.details as { failuresLastHour: number }).failuresLastHour).toBeGreaterThanOrEqual(12);
       expect((await courier.getParcel(parcel.parcelId)).json().parcel.state).toBe('deposited');
-      if (!attacker.locks) slowDripAlarms = alarms.length;
     });
   }
-
-  /**
-   * KNOWN GAP (reported on issue 7): an attacker who stays under 5 failures per 10 minutes gets
-   * 24 evaluated guesses an hour, every hour, and no alarm is ever raised. With 6-digit codes and
-   * 20 parcels waiting that is about a 1% chance a day of opening someone's compartment, unseen.
-   * This fails today on purpose (`it.fails`); when an alarm for sustained guessing exists it will
-   * pass, vitest will report it, and `.fails` should be removed.
-   */
-  it.fails('a slow drip of wrong codes under the lockout threshold raises an alarm too', () => {
-    expect(slowDripAlarms).toBeGreaterThan(0);
-  });
 });
-
-let slowDripAlarms = -1;
