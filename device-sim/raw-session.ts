@@ -17,7 +17,7 @@ class HeartbeatWheel {
   add(s: RawSession): void {
     this.sessions.add(s);
     if (!this.timer) {
-      this.timer = setInterval(() => this.tick(), 1000);
+      this.timer = setInterval(() => this.tick(), WHEEL_TICK_MS);
       this.timer.unref();
     }
   }
@@ -36,6 +36,7 @@ class HeartbeatWheel {
   }
 }
 
+const WHEEL_TICK_MS = 1000;
 const wheel = new HeartbeatWheel();
 
 interface Waiter {
@@ -158,7 +159,8 @@ export class RawSession implements MqttSession {
       this.socket.destroy();
       return;
     }
-    if (this.pingSentAt === null && now - this.lastWriteAt >= this.keepaliveMs) {
+    // The wheel turns once a second, so ping up to a second early: the broker allows 1.5 × keepalive.
+    if (this.pingSentAt === null && now - this.lastWriteAt >= Math.max(this.keepaliveMs / 2, this.keepaliveMs - WHEEL_TICK_MS)) {
       this.pingSentAt = now;
       rawSessionStats.pingreq += 1;
       this.write({ cmd: 'pingreq' });

@@ -42,11 +42,14 @@ export function forkedNode(): NodeChannel {
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const listeners: Array<(msg: FromNode) => void> = [];
+  let stopped = false;
   child.on('message', (msg: FromNode) => {
+    if (msg.t === 'stopped') stopped = true;
     for (const fn of listeners) fn(msg);
   });
   child.once('exit', (code, signal) => {
-    if (code !== 0 && code !== null) for (const fn of listeners) fn({ t: 'fatal', message: `worker ${child.pid} exited with ${code ?? signal}` });
+    // Gone before its final report (killed, crashed): whoever waits on it must not wait forever.
+    if (!stopped) for (const fn of listeners) fn({ t: 'fatal', message: `worker ${child.pid} exited (${signal ?? `code ${code}`}) before the run ended` });
   });
   return {
     send: (msg: ToNode) => {

@@ -40,6 +40,10 @@ export class Keeper {
   private faultsOn = true;
   private lastStormAt = Date.now();
   private readonly waiters: Array<() => void> = [];
+  private fleetUp!: () => void;
+  /** Resolves the first time every controller of this node is online. */
+  readonly allOnline = new Promise<void>((resolve) => (this.fleetUp = resolve));
+  private everOnline = 0;
 
   constructor(
     private readonly opts: RunOptions,
@@ -186,7 +190,10 @@ export class Keeper {
       if (this.stopping) return;
       if (k.ctrl.online) {
         k.newBoot = false;
-        if (k.onlineSince === 0 && this.connectLatencyMs.length < 1_000_000) this.connectLatencyMs.push(Date.now() - k.firstAttemptAt);
+        if (k.onlineSince === 0) {
+          this.connectLatencyMs.push(Date.now() - k.firstAttemptAt);
+          if ((this.everOnline += 1) === this.kept.size) this.fleetUp();
+        }
         k.state = 'online';
         k.onlineSince = Date.now();
         k.nextTelemetryAt = Date.now() + this.random() * this.opts.telemetryS * 1000;

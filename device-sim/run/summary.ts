@@ -84,7 +84,9 @@ export function buildSummary(input: {
     fleet: { lockers: total.controllers, processes: input.workers, sourceIps: input.sourceIps, engine: input.options.engine },
     controllers: {
       online: total.online,
-      allOnlineAfterS: input.allOnlineAt === null ? null : latencies.length === total.controllers ? round((latencies.at(-1) ?? 0) / 1000) : round((input.allOnlineAt - input.startAt) / 1000),
+      allOnlineAfterS: latencies.length === total.controllers && total.controllers > 0
+        ? round((latencies.at(-1) ?? 0) / 1000)
+        : input.allOnlineAt === null ? null : round((input.allOnlineAt - input.startAt) / 1000),
       connectMs: { p50: percentile(latencies, 50), p95: percentile(latencies, 95), max: latencies.at(-1) ?? null },
       connects: total.connects,
       connectFailures: total.connectFailures,

@@ -55,6 +55,9 @@ export class Supervisor {
   private readonly log: (line: string) => void;
   private readonly gateway: GatewaySample = { rssBytesPeak: null, rssBytesEnd: null, cpuSecondsStart: null, cpuSecondsEnd: null };
   private stopRequested!: () => void;
+  private markStarted!: () => void;
+  /** Resolves once every node runs: an on-demand check waits for it. */
+  private readonly started = new Promise<void>((resolve) => (this.markStarted = resolve));
   private readonly stopSignal = new Promise<void>((resolve) => (this.stopRequested = resolve));
   private lastOracle: OracleReport | null = null;
   private checking: Promise<OracleReport | null> | null = null;
@@ -84,6 +87,7 @@ export class Supervisor {
     const startAt = Date.now();
     this.startAt = startAt;
     for (const n of this.nodes) n.channel.send({ t: 'start', startAt });
+    this.markStarted();
     this.gateway.cpuSecondsStart = await this.api.metric('process_cpu_seconds_total').catch(() => null);
     const ticker = setInterval(() => this.tick(), 1000);
     const sampler = setInterval(() => void this.sampleGateway(), 5000);
@@ -124,6 +128,7 @@ export class Supervisor {
   check(resume = true): Promise<OracleReport | null> {
     if (this.checking) return this.checking;
     this.checking = (async () => {
+      await this.started;
       const timeoutS = this.cfg.options.settleTimeoutS;
       for (const n of this.nodes) n.channel.send({ t: 'quiesce', timeoutS });
       const answers = await Promise.all(this.nodes.map((n) => this.waitFor(n, (m) => m.t === 'quiesced')));

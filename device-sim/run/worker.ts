@@ -24,5 +24,7 @@ process.on('message', (msg: ToNode) => {
 });
 // The supervisor went away (or we said goodbye): nothing left to report to.
 process.on('disconnect', () => process.exit(process.exitCode ?? 0));
-// Ctrl-C reaches the whole process group; the supervisor decides how the run ends.
+// Ctrl-C (or a SIGTERM to the process group) reaches the workers too; the supervisor decides
+// how the run ends, and a worker whose supervisor is gone exits on 'disconnect'.
 process.on('SIGINT', () => undefined);
+process.on('SIGTERM', () => undefined);

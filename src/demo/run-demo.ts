@@ -1,93 +1,142 @@
+import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { SimController } from '../../device-sim/index.js';
-import { issueCommand } from '../app/commands.js';
-import { createLocker, createSite, provisionDevice } from '../app/provisioning.js';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { SmsReceiver } from '../../device-sim/api/sms-receiver.js';
+import type { FleetFileT, FleetLockerT } from '../../device-sim/fleet/fleet.js';
+import { runOptions } from '../../device-sim/run/options.js';
+import { Supervisor } from '../../device-sim/run/supervisor.js';
+import { provisionDevice } from '../app/provisioning.js';
+import { applySeed, seedLockerId } from '../app/reports/seed.js';
 import { createOperatorToken } from '../app/tokens.js';
+import { defaultSeedsDir, loadSeedFiles } from '../cli/seed-files.js';
 import { loadConfig } from '../config.js';
 import { startGateway } from '../gateway.js';
 import { createLogger } from '../logger.js';
 
 /**
- * The demo: a fresh gateway (its own data dir), a few sites and lockers in Changchun, one
- * simulated controller per locker, and a little activity (maintenance opens, a forced door)
- * so the API shows live state. Ctrl-C stops everything.
+ * `npm run demo`, in steps: a fresh gateway (own data dir; :8080 and :1883 when free) whose
+ * recipient webhook is the simulator's SMS receiver (the residents' phones); the Jilin seed
+ * data (`lockergate seed`: regions, targets, carriers, 292 lockers incl. mailbox banks); a
+ * controller provisioned for every seeded locker; then the device simulator in a worker process
+ * running the day-in-the-life scenario accelerated (`--speed`, default 120: a day in 8 minutes),
+ * day after day, with a few faults for the alarm views. Ctrl-C: oracle verdict, clean stop.
  */
-const LOCKERS = [
-  { site: 'Nanguan Garden', region: '220102', layout: 'S:8,M:10,L:6' },
-  { site: 'Jilin University Front Campus', region: '220104', layout: 'S:12,M:8,L:4' },
-  { site: 'Jingyue Office Park', region: '220172', layout: 'XS:6,S:6,M:6,L:2' },
-  { site: 'Kuancheng Service Point', region: '220103', layout: 'S:4,M:4,L:4,XL:2' },
-  { site: 'Chaoyang Apartments', region: '220104', layout: 'S:8,M:8' },
-];
+const speed = Number(argValue('--speed') ?? 120);
+
+function argValue(flag: string): string | undefined {
+  const i = process.argv.indexOf(flag);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+/** The preferred port when it is free on this host, else 0 (any free one). */
+function portOr(preferred: number, host: string): Promise<number> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once('error', () => resolve(0));
+    probe.listen(preferred, host, () => probe.close(() => resolve(preferred)));
+  });
+}
 
 async function main(): Promise<void> {
+  if (!Number.isFinite(speed) || speed < 1) throw new Error('--speed must be a number ≥ 1');
   const dataDir = process.env['LOCKERGATE_DATA_DIR'] ?? `./data-demo/${Date.now()}`;
   mkdirSync(dataDir, { recursive: true });
-  const config = loadConfig({ LOCKERGATE_LOG_LEVEL: 'warn', ...process.env, LOCKERGATE_DATA_DIR: dataDir });
-  const log = createLogger(config.LOCKERGATE_LOG_LEVEL);
-  const gw = await startGateway({ config, log });
+  const host = '127.0.0.1';
+  const smsSecret = randomBytes(18).toString('base64url');
+  const sms = await SmsReceiver.start({ secret: smsSecret, host });
+  const config = loadConfig({
+    LOCKERGATE_LOG_LEVEL: 'info',
+    LOCKERGATE_HTTP_PORT: String(await portOr(8080, '0.0.0.0')),
+    LOCKERGATE_MQTT_PORT: String(await portOr(1883, '0.0.0.0')),
+    // Hold times are an hour at this speed: remind a quarter of an hour before the end.
+    LOCKERGATE_REMINDER_BEFORE_H: '0.25',
+    ...process.env,
+    LOCKERGATE_DATA_DIR: dataDir,
+    LOCKERGATE_RECIPIENT_WEBHOOK_URL: sms.url,
+    LOCKERGATE_RECIPIENT_WEBHOOK_SECRET: smsSecret,
+  });
+  // The terminal belongs to the banner and the status line; the gateway logs to a file.
+  const logFile = join(dataDir, 'gateway.log');
+  const gw = await startGateway({ config, log: createLogger(config.LOCKERGATE_LOG_LEVEL, pino.destination({ dest: logFile, sync: false })) });
   const { ctx } = gw;
 
-  const sims: SimController[] = [];
-  const lockerIds: string[] = [];
-  for (const [i, l] of LOCKERS.entries()) {
-    const site = await createSite(ctx, { name: l.site, kind: 'residential', regionCode: l.region, address: `${l.site}, Changchun` }, 'demo');
-    const { locker, compartments } = await createLocker(ctx, { siteId: site.id, name: `${l.site} A`, kind: 'smart_locker', layout: l.layout, id: `lkr-demo-${i + 1}` }, 'demo');
-    const { device, secret } = await provisionDevice(ctx, locker.id, 'demo');
-    const sim = new SimController({
-      url: `mqtt://127.0.0.1:${gw.mqttPort}`,
-      deviceId: device.id,
-      secret,
-      compartments: compartments.map((c) => ({ size: c.size })),
-      openDelayMs: 400,
-    });
-    await sim.start();
-    sims.push(sim);
-    lockerIds.push(locker.id);
+  process.stderr.write('loading the Jilin seed data and provisioning a controller for every locker …\n');
+  const seed = loadSeedFiles(defaultSeedsDir());
+  const seeded = await applySeed(ctx, seed);
+  const lockers: FleetLockerT[] = [];
+  for (const site of seed.sites) {
+    let n = 0;
+    for (const group of site.lockers) {
+      for (let i = 0; i < group.count; i += 1) {
+        const lockerId = seedLockerId(site.id, (n += 1));
+        const { device, secret } = await provisionDevice(ctx, lockerId, 'demo');
+        lockers.push({ lockerId, deviceId: device.id, secret, kind: group.kind, layout: group.layout, regionCode: site.regionCode });
+      }
+    }
   }
   const { secret: token } = await createOperatorToken(ctx, 'demo operator', 'operator');
   const api = `http://127.0.0.1:${gw.httpPort}`;
+  const fleet: FleetFileT = {
+    version: 1,
+    gateway: { http: api, mqtt: [`mqtt://127.0.0.1:${gw.mqttPort}`] },
+    carrierKeys: seeded.newCarriers.map((c) => c.apiKey),
+    lockers,
+  };
+  const mailboxBanks = lockers.filter((l) => l.kind === 'mailbox_bank').length;
+  const supervisor = new Supervisor({
+    fleet,
+    options: runOptions({
+      scenario: 'day', speed, days: 0, fill: 0.4, noShow: 0.05, appShare: 0.1, settleTimeoutS: 15,
+      faults: { ...runOptions().faults, dropRate: 0.01, forceDoors: 0.002, jam: 0.002, sensorFaults: 0.001, leaveOpen: 0.01 },
+    }),
+    workers: 1,
+    sourceIps: [],
+    sms,
+    token,
+  });
+
   console.log(`
 lockergate demo is running (data in ${dataDir})
-  API docs (OpenAPI):  ${api}/docs
-  MQTT:                mqtt://127.0.0.1:${gw.mqttPort}   (and ws://127.0.0.1:${gw.httpPort}/mqtt)
-  Metrics:             ${api}/metrics
-  Operator token:      ${token}
+
+  Dashboard:          ${api}/
+  API docs (OpenAPI): ${api}/docs
+  Operator token:     ${token}
+  Carrier API key:    ${fleet.carrierKeys[0] ?? '(carriers existed already)'}   (${seeded.newCarriers[0]?.name ?? ''})
+  MQTT:               mqtt://127.0.0.1:${gw.mqttPort}   (and ws://127.0.0.1:${gw.httpPort}/mqtt)
+  Metrics:            ${api}/metrics
+  Gateway log:        ${logFile}
+
+${lockers.length} simulated controllers (${lockers.length - mailboxBanks} smart lockers, ${mailboxBanks} mailbox banks) across
+Jilin run a day in the life ${speed}× accelerated: couriers deposit through the API in two waves,
+residents collect at the keypads (or in the app) with the codes their phones got by SMS, a few
+never come (their parcels expire after the 1 h hold and couriers retrieve them), and now and
+then a door is forced, jams or is left open (alarms). A new day starts when one ends.
 
 Try:
-  curl -s -H 'Authorization: Bearer ${token}' ${api}/v1/lockers
-  curl -s -H 'Authorization: Bearer ${token}' ${api}/v1/lockers/lkr-demo-1
-  curl -s -X POST -H 'Authorization: Bearer ${token}' ${api}/v1/lockers/lkr-demo-1/compartments/3/open
+  curl -s -H 'Authorization: Bearer ${token}' ${api}/v1/lockers/${lockers[0]?.lockerId ?? ''}
   curl -s -H 'Authorization: Bearer ${token}' '${api}/v1/alarms?state=open'
 
-${sims.length} simulated lockers are online; every few seconds one opens a compartment on command
-and closes it again, and now and then someone forces a door (an alarm). Ctrl-C to stop.
+Ctrl-C stops: the simulator compares what is physically in every compartment with the
+gateway's view, prints the verdict, and everything shuts down.
 `);
 
-  let tick = 0;
-  const timer = setInterval(() => {
-    tick++;
-    const i = tick % sims.length;
-    const sim = sims[i]!;
-    const compartment = 1 + (tick % 8);
-    if (tick % 7 === 0) {
-      sim.forceOpen(compartment);
-      setTimeout(() => sim.closeDoor(compartment), 3000);
-      return;
-    }
-    issueCommand(ctx, { lockerId: lockerIds[i]!, type: 'open', params: { compartment }, actor: 'demo' })
-      .then(() => setTimeout(() => sim.closeDoor(compartment), 2500))
-      .catch((err: unknown) => log.error({ err }, 'demo command failed'));
-  }, 3000);
-
-  const stop = async () => {
-    clearInterval(timer);
-    for (const s of sims) await s.stop().catch(() => undefined);
-    await gw.close();
-    process.exit(0);
-  };
-  process.once('SIGINT', () => void stop());
-  process.once('SIGTERM', () => void stop());
+  let stopping = false;
+  process.on('SIGINT', () => {
+    if (stopping) process.exit(130);
+    stopping = true;
+    process.stderr.write('\nstopping: the oracle compares the lockers with the gateway (Ctrl-C again to quit at once) …\n');
+    supervisor.interrupt();
+  });
+  process.once('SIGTERM', () => supervisor.interrupt());
+  const { summary } = await supervisor.run();
+  const o = summary.oracle;
+  console.log(`\n${summary.operations.deposits.done} deposits, ${summary.operations.pickups.done} pickups, ${summary.operations.retrievals.done} retrievals; ` +
+    `oracle: ${o ? `${o.unexplained} unexplained and ${o.explained} explained mismatches over ${o.lockers} lockers and ${o.parcels} parcels` : 'not run'} (verdict ${summary.verdict})`);
+  await gw.close();
+  await sms.close();
+  process.exit(0);
 }
 
 main().catch((err: unknown) => {

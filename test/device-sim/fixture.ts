@@ -1,4 +1,4 @@
-import { SimController, type SimControllerOptions } from '../../device-sim/index.js';
+import { SimController, openRawSession, type SimControllerOptions } from '../../device-sim/index.js';
 import { Observer, on, startBroker, type TestBroker } from './helpers.js';
 
 export interface Rig {
@@ -27,6 +27,8 @@ export function useRig() {
       deviceId: 'lk-test-01',
       secret: 's3cret-s3cret-s3cret',
       compartments: [{ size: 'S' }, { size: 'M' }, { size: 'L', occupancySensor: false }],
+      // test/device-sim/raw/ runs these suites again over mqtt-packet on a raw socket (mass mode).
+      ...(process.env['SIM_SESSION'] === 'raw' ? { session: openRawSession } : {}),
       ...extra,
     });
     cleanups.push(() => sim.stop());

@@ -218,3 +218,24 @@ describe('CONNECT rules found by the fuzzer (test/fuzz/)', () => {
     await sock.waitClosed();
   });
 });
+
+describe('subscriptions of closed connections (found by the fuzzer)', () => {
+  /** Aedes exposes no count of a topic's handlers; its emitter's matcher is the only witness. */
+  const handlers = (topic: string) => (gw.mqtt.aedes as unknown as { mq: { _matcher: { match(t: string): unknown[] } } }).mq._matcher.match(topic).length;
+
+  it('UNSUBSCRIBE and SUBSCRIBE pipelined leave no handler behind once the connection is gone', async () => {
+    const topic = deviceTopic(a.deviceId, 'cmd');
+    for (let round = 0; round < 5; round++) {
+      const sock = await RawMqttSocket.open(gw.mqttPort);
+      expect(await sock.connectAs(a.deviceId, a.secret)).toBe(0);
+      sock.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic, qos: 0 }] });
+      await sock.next('suback');
+      // One write: Aedes handles both packets of a chunk concurrently.
+      sock.write(Buffer.concat([generate({ cmd: 'unsubscribe', messageId: 2, unsubscriptions: [topic] }), generate({ cmd: 'subscribe', messageId: 3, subscriptions: [{ topic, qos: 1 }] })]));
+      await sock.next('suback');
+      sock.destroy();
+      await until(() => gw.mqtt.isConnected(a.deviceId), (c) => !c);
+    }
+    expect(handlers(topic)).toBe(0);
+  });
+});

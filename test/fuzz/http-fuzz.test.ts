@@ -81,6 +81,12 @@ describe.each(ROUTES.map((r) => ({ ...r, key: routeKey(r) })))('$key', (spec) =>
   }, Math.max(60_000, RUNS_PER_ROUTE * 40));
 });
 
+it('fuzzes every route the API documents (its OpenAPI document)', async () => {
+  const doc = (await w.gw.http.inject({ url: '/docs/json' })).json() as { paths: Record<string, Record<string, unknown>> };
+  const documented = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`));
+  expect(documented.filter((r) => !ROUTES.some((spec) => routeKey(spec) === r))).toEqual([]);
+});
+
 it('answers unknown methods and paths with ROUTE_NOT_FOUND', async () => {
   await fc.assert(
     fc.asyncProperty(fc.constantFrom('GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'), fc.webPath(), async (method, path) => {

@@ -59,6 +59,9 @@ it(`survives ${CASES} malformed and mutated MQTT cases with memory flat and a co
   expect(health.status).toBe(200);
   expect(served).toMatchObject({ failures: [], connects: 1 });
   expect(served.opens).toBeGreaterThanOrEqual(3);
+  // No subscription outlives its connection (Aedes keeps a closed client alive through one).
+  const matcher = (gw.mqtt.aedes as unknown as { mq: { _matcher: { match(t: string): unknown[] } } }).mq._matcher;
+  expect(devices.map((d) => matcher.match(`lg/v1/${d.id}/cmd`).length).filter((n) => n > 0)).toEqual([]);
   expect(gw.logLines.filter((l) => (JSON.parse(l) as { level: number }).level >= 50)).toEqual([]);
   expect(after.heapUsedMb - before.heapUsedMb).toBeLessThan(MAX_HEAP_GROWTH_MB);
   expect(after.externalMb - before.externalMb).toBeLessThan(MAX_EXTERNAL_GROWTH_MB);

@@ -1,9 +1,9 @@
-import { generate, type Packet } from 'mqtt-packet';
-import { deviceTopic } from '../../protocol/topics.js';
-import { connectBytes, connectCase, type FuzzDevice } from './connect-cases.js';
+import type { Packet } from 'mqtt-packet';
+import { connectCase, type FuzzDevice } from './connect-cases.js';
 import { FuzzConnection } from './fuzz-connection.js';
 import { Prng } from './prng.js';
 import { INBOUND_QOS2_WINDOW } from '../../src/adapters/mqtt/broker.js';
+import { CLOSE_TIMEOUT_MS, connected, connectScenario, describe, qos2Flood, REPLY_TIMEOUT_MS, takeover, type Fail, type Lane, type ScenarioKind } from './scenarios.js';
 import { fatalCase, GRANTED_ANY, releaseCase, sessionCase, type Reply, type SessionState } from './session-cases.js';
 
 /**
@@ -55,19 +55,8 @@ export class FuzzStats {
   }
 }
 
-export type SessionKind = 'device' | 'connect' | 'garbage_after_connect' | 'takeover' | 'qos2_flood' | 'persistent_session' | 'slow_complete' | 'slow_stall' | 'idle';
+export type SessionKind = 'device' | 'connect' | 'takeover' | 'qos2_flood' | ScenarioKind;
 const SESSION_WEIGHTS: Record<SessionKind, number> = { device: 50, connect: 35, garbage_after_connect: 3, takeover: 3, qos2_flood: 4, persistent_session: 1, slow_complete: 2, slow_stall: 2, idle: 1 };
-
-const REPLY_TIMEOUT_MS = 10_000;
-const CLOSE_TIMEOUT_MS = 5_000;
-
-interface Lane {
-  index: number;
-  device: FuzzDevice;
-  persistent: FuzzDevice;
-  other: FuzzDevice;
-  localAddress: string;
-}
 
 export async function runFuzz(opts: FuzzOptions): Promise<FuzzStats> {
   if (opts.devices.length < 2 * opts.lanes + 1) throw new Error(`need ${2 * opts.lanes + 1} devices for ${opts.lanes} lanes`);
@@ -108,56 +97,16 @@ async function runSession(kind: SessionKind, rng: Prng, lane: Lane, opts: FuzzOp
         return await deviceSession(conn, rng, lane, opts, stats, fail);
       case 'connect':
         return await connectSession(conn, rng, lane, opts, stats, fail);
-      case 'garbage_after_connect': {
-        stats.count(kind);
-        await conn.write(Buffer.concat([connectBytes(lane.device), rng.bytes(1 + rng.int(1024))]));
-        const r = await conn.waitFor((p) => p.cmd === 'connack', REPLY_TIMEOUT_MS);
-        if (r === 'timeout') fail(kind, 'no CONNACK and no close');
-        return;
-      }
       case 'takeover':
-        return await takeover(conn, rng, lane, opts, stats, fail);
+        return await takeover(conn, lane, opts.port, stats, fail);
       case 'qos2_flood':
         return await qos2Flood(conn, lane.device, stats, fail, 1 + rng.int(4 * INBOUND_QOS2_WINDOW), 1 + rng.int(60_000), rng.chance(0.5) ? 64 : 60_000);
-      case 'persistent_session': {
-        // A persistent session would keep unreleased QoS 2 messages across reconnects: refused.
-        stats.count(kind);
-        await conn.write(connectBytes(lane.persistent, { clean: false }));
-        const r = await conn.waitFor((p) => p.cmd === 'connack', REPLY_TIMEOUT_MS);
-        if (typeof r === 'string' || r.cmd !== 'connack' || r.returnCode !== 5) fail(kind, `expected CONNACK 5, got ${describe(r)}`);
-        return;
-      }
-      case 'slow_complete':
-      case 'slow_stall': {
-        stats.count(kind);
-        const bytes = connectBytes(lane.device);
-        const upTo = kind === 'slow_complete' ? bytes.length : 1 + rng.int(bytes.length - 1);
-        const started = Date.now();
-        for (let i = 0; i < upTo && !conn.isClosed; i++) {
-          await conn.write(bytes.subarray(i, i + 1));
-          await new Promise((r) => setTimeout(r, rng.int(4))); // the slowness is the input here
-        }
-        const r = await conn.waitFor((p) => p.cmd === 'connack', opts.connectTimeoutMs + REPLY_TIMEOUT_MS);
-        // On a loaded event loop the trickle can outlast the connect timeout: then a close is right.
-        const late = Date.now() - started >= opts.connectTimeoutMs;
-        if (kind === 'slow_complete' && !(r === 'closed' && late) && (typeof r === 'string' || r.cmd !== 'connack' || r.returnCode !== 0)) fail(kind, `expected CONNACK 0, got ${describe(r)}`);
-        if (kind === 'slow_stall' && r !== 'closed') fail(kind, `an unfinished CONNECT must be closed by the connect timeout, got ${describe(r)}`);
-        return;
-      }
-      case 'idle':
-        stats.count(kind);
-        if (!(await conn.waitClosed(opts.connectTimeoutMs + REPLY_TIMEOUT_MS))) fail(kind, 'a silent connection was not closed by the connect timeout');
-        return;
+      default:
+        return await connectScenario(kind, conn, rng, lane, opts.connectTimeoutMs, stats, fail);
     }
   } finally {
     conn.destroy();
   }
-}
-
-type Fail = (label: string, problem: string) => void;
-
-function describe(r: Packet | string): string {
-  return typeof r === 'string' ? r : r.cmd === 'connack' ? `CONNACK ${r.returnCode}` : r.cmd;
 }
 
 async function connectSession(conn: FuzzConnection, rng: Prng, lane: Lane, opts: FuzzOptions, stats: FuzzStats, fail: Fail): Promise<void> {
@@ -171,12 +120,6 @@ async function connectSession(conn: FuzzConnection, rng: Prng, lane: Lane, opts:
   if (c.expect.kind === 'connack' && (r === 'closed' || r.cmd !== 'connack' || r.returnCode !== c.expect.code)) return fail(c.label, `expected CONNACK ${c.expect.code}, got ${describe(r)}`);
   // A refusal ends the connection [MQTT-3.2.2-5].
   if (r !== 'closed' && !(await conn.waitClosed(CLOSE_TIMEOUT_MS))) fail(c.label, 'still open after a refusing CONNACK');
-}
-
-async function connected(conn: FuzzConnection, device: FuzzDevice, clean = true): Promise<string | null> {
-  await conn.write(connectBytes(device, { clean }));
-  const r = await conn.waitFor((p) => p.cmd === 'connack', REPLY_TIMEOUT_MS);
-  return typeof r !== 'string' && r.cmd === 'connack' && r.returnCode === 0 ? null : `device CONNECT not accepted: ${describe(r)}`;
 }
 
 function grantedAsExpected(granted: Array<number | object>, expected: number[]): boolean {
@@ -213,43 +156,4 @@ async function deviceSession(conn: FuzzConnection, rng: Prng, lane: Lane, opts: 
   await conn.write(f.bytes);
   if (f.expect === 'any') return conn.end();
   if (!(await conn.waitClosed(CLOSE_TIMEOUT_MS))) fail(`fatal_${f.label}`, 'the connection stayed open');
-}
-
-/** Two connections with one client id: the second (authenticated) one takes over, the first is closed. */
-async function takeover(first: FuzzConnection, rng: Prng, lane: Lane, opts: FuzzOptions, stats: FuzzStats, fail: Fail): Promise<void> {
-  stats.count('takeover', 2);
-  const problem = await connected(first, lane.device);
-  if (problem) return fail('takeover_first', problem);
-  const second = await FuzzConnection.open(opts.port, lane.localAddress);
-  try {
-    const again = await connected(second, lane.device);
-    if (again) return fail('takeover_second', again);
-    if (!(await first.waitClosed(CLOSE_TIMEOUT_MS))) fail('takeover', 'the older connection was not closed');
-    await second.write(generate({ cmd: 'pingreq' }));
-    if (typeof (await second.waitFor((p) => p.cmd === 'pingresp', REPLY_TIMEOUT_MS)) === 'string') fail('takeover', 'the new connection does not answer');
-    void rng;
-  } finally {
-    second.destroy();
-  }
-}
-
-/**
- * QoS 2 publishes with PUBREL withheld. The broker answers PUBREC for each and holds at most
- * its inbound window (INBOUND_QOS2_WINDOW); one more closes the connection.
- */
-async function qos2Flood(conn: FuzzConnection, device: FuzzDevice, stats: FuzzStats, fail: Fail, count: number, firstId: number, payloadBytes: number): Promise<void> {
-  const label = 'qos2_flood';
-  const problem = await connected(conn, device);
-  if (problem) return fail(label, problem);
-  const topic = deviceTopic(device.id, 'telemetry');
-  const payload = Buffer.alloc(payloadBytes, 0x20);
-  const packets = Array.from({ length: count }, (_, i) => generate({ cmd: 'publish', topic, payload, qos: 2, retain: false, dup: false, messageId: ((firstId + i - 1) % 65_535) + 1 }));
-  await conn.write(Buffer.concat(packets));
-  stats.count(label, count);
-  let recs = 0;
-  while (recs < Math.min(count, INBOUND_QOS2_WINDOW) && typeof (await conn.waitFor((p) => p.cmd === 'pubrec', REPLY_TIMEOUT_MS)) !== 'string') recs++;
-  // Past the window the connection closes, possibly before the PUBRECs of the first ones went out.
-  if (count <= INBOUND_QOS2_WINDOW && recs < count) fail(label, `${recs} PUBRECs for ${count} QoS 2 publishes`);
-  if (count > INBOUND_QOS2_WINDOW && !(await conn.waitClosed(CLOSE_TIMEOUT_MS))) fail(label, `still open after ${count} QoS 2 publishes without PUBREL`);
-  if (count <= INBOUND_QOS2_WINDOW && conn.isClosed) fail(label, `closed after ${count} QoS 2 publishes, within the window`);
 }

@@ -54,7 +54,7 @@ export const FAST_GATEWAY_ENV: Record<string, string> = {
  * recipient webhook is the simulator's SMS receiver, with the sweeper and the notification
  * dispatcher run every 100 ms instead of every 1–2 s.
  */
-export async function startSimRig(env: Record<string, string> = {}): Promise<SimRig> {
+export async function startSimRig(env: Record<string, string> = {}, opts: { jobsEveryMs?: number } = {}): Promise<SimRig> {
   const sms = await SmsReceiver.start({ secret: SIM_SMS_SECRET, toleranceS: 10 * 86_400 });
   const dataDir = mkdtempSync(join(tmpdir(), 'lockergate-sim-'));
   const config = loadConfig({
@@ -84,7 +84,7 @@ export async function startSimRig(env: Record<string, string> = {}): Promise<Sim
       await sweep(gw.ctx).catch(() => undefined);
       await gw.dispatchNotifications().catch(() => undefined);
     });
-  }, 100);
+  }, opts.jobsEveryMs ?? 100);
   const { secret: token } = await createOperatorToken(gw.ctx, 'sim', 'operator');
   const httpUrl = `http://127.0.0.1:${gw.httpPort}`;
   const mqttUrl = `mqtt://127.0.0.1:${gw.mqttPort}`;
@@ -112,13 +112,13 @@ export async function startSimRig(env: Record<string, string> = {}): Promise<Sim
   };
 }
 
-/** Options for short test runs: 20× speed, human delays of milliseconds, quick reconnects. */
+/** Options for short test runs: 40× speed, human delays of milliseconds, quick reconnects. */
 export function testOptions(overrides: Partial<RunOptions> = {}): RunOptions {
   return runOptions({
     scenario: 'steady',
-    speed: 20,
-    rate: 6,
-    durationS: 2,
+    speed: 40,
+    rate: 8,
+    durationS: 1.5,
     dwellS: [2, 10],
     openDelayMs: 20,
     jamWindowMs: 300,

@@ -28,7 +28,9 @@ export class SteadyScenario implements Scenario {
   start(startAt: number): void {
     this.startedAt = startAt;
     const { durationS } = this.ctx.opts;
-    if (durationS > 0) this.people.later(durationS * SECOND, () => this.finish());
+    // The run's duration counts once the node's fleet is up (connecting 5,000 takes a while).
+    const fleetUp = Promise.race([this.ctx.keeper.allOnline, new Promise<void>((r) => setTimeout(r, 120 * SECOND).unref())]);
+    if (durationS > 0) void fleetUp.then(() => this.people.later(durationS * SECOND, () => this.finish()));
     if (this.rate <= 0) return;
     let last = Date.now();
     this.ticker = setInterval(() => {

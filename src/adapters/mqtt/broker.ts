@@ -22,6 +22,8 @@ export const INBOUND_QOS2_WINDOW = 16;
 
 /** Aedes keeps the CONNECT will on the client and passes that same object when it publishes it; not in its types. */
 type ClientWithWill = Client & { will?: unknown };
+/** The client's current subscriptions by topic, as Aedes keeps them; not in its types. */
+type ClientWithSubscriptions = Client & { subscriptions: Record<string, { qos: 0 | 1 | 2 } | undefined> };
 
 export interface BrokerOptions {
   maxPacketBytes: number;
@@ -199,7 +201,13 @@ export class MqttGateway implements CommandTransport {
         metrics.rejected.inc({ reason: 'acl_subscribe' });
         return done(null, null);
       }
-      done(null, { ...sub, qos: Math.min(sub.qos, 1) as 0 | 1 });
+      // Aedes 1.2 replaces a subscription whose QoS changes; if an UNSUBSCRIBE of the same topic is
+      // still in flight, its completion then deletes the *new* entry from the client while the
+      // new handler stays registered: it outlives the connection and keeps the closed client in
+      // memory (found by the fuzzer: UNSUBSCRIBE + SUBSCRIBE pipelined). Keeping the QoS of an
+      // existing subscription means Aedes never replaces one within a connection.
+      const existing = (client as ClientWithSubscriptions).subscriptions[sub.topic]?.qos;
+      done(null, { ...sub, qos: existing ?? (Math.min(sub.qos, 1) as 0 | 1) });
     };
 
     aedes.authorizePublish = (client, packet, done) => this.onPublish(client, packet, done);
