@@ -82,7 +82,6 @@ export async function main(argv: string[]): Promise<number> {
       adopt: cfg.fleetFile !== undefined,
       ...(cfg.status !== undefined ? { statusLine: cfg.status } : {}),
     });
-    log(`${fleet.lockers.length} controllers, scenario ${cfg.options.scenario}, ${workers === 0 ? 'in this process' : `${workers} worker processes`}${sourceIps.length ? `, from ${sourceIps.join(', ')}` : ''}`);
     let interrupts = 0;
     process.on('SIGINT', () => {
       interrupts += 1;
@@ -93,6 +92,8 @@ export async function main(argv: string[]): Promise<number> {
     process.on('SIGUSR2', () => {
       void supervisor.check().then((r) => r && log(`\noracle: ${r.unexplained} unexplained, ${r.explained} explained mismatches (${r.lockers} lockers, ${r.parcels} parcels)${r.mismatches.slice(0, 20).map((m) => `\n  ${m.kind} ${m.lockerId}${m.compartment ? `/${m.compartment}` : ''}: gateway ${m.gateway}, truth ${m.truth}${m.explainedBy.length ? ` (explained by ${m.explainedBy.join(', ')})` : ''}`).join('')}`));
     });
+    // Printed once the signal handlers are in place (stderr on a pipe is synchronous).
+    log(`${fleet.lockers.length} controllers, scenario ${cfg.options.scenario}, ${workers === 0 ? 'in this process' : `${workers} worker processes`}${sourceIps.length ? `, from ${sourceIps.join(', ')}` : ''}`);
     const { summary, exitCode } = await supervisor.run();
     const json = `${JSON.stringify(summary, null, 2)}\n`;
     if (cfg.summaryFile) {

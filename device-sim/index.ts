@@ -8,3 +8,14 @@ export type { KeypadReply } from './keypad.js';
 export type { SimControllerEvents, SimControllerOptions, SimLogger, SimStats } from './types.js';
 export type { AnyStampedMessage, StampedMessage, UplinkMessage } from './uplink.js';
 export type { QueuedMessage } from './outbox.js';
+
+// Fleets, scenarios and the oracle (what lockergate-sim runs), for programs and tests.
+export { Supervisor, type SupervisorConfig } from './run/supervisor.js';
+export { runOptions, DEFAULT_OPTIONS, SCENARIOS, type RunOptions, type ScenarioName } from './run/options.js';
+export { NO_FAULTS, FAULT_KINDS, type FaultOptions, type FaultKind } from './run/faults.js';
+export type { Summary } from './run/summary.js';
+export type { OracleReport, Mismatch, MismatchKind } from './run/oracle.js';
+export { readFleet, writeFleet, type FleetFileT, type FleetLockerT } from './fleet/fleet.js';
+export { provisionFleet } from './fleet/provision.js';
+export { SmsReceiver, type Sms } from './api/sms-receiver.js';
+export { GatewayApi } from './api/gateway-api.js';

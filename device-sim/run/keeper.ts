@@ -1,10 +1,8 @@
 import { ConnectRefusedError } from '../session.js';
 import type { SimController } from '../controller.js';
 import { between, type Random } from '../random.js';
-import { rawSessionStats } from '../raw-session.js';
 import type { RunOptions } from './options.js';
 import { bump, type NodeStats } from './stats.js';
-import type { World } from './world.js';
 
 type State = 'idle' | 'connecting' | 'online' | 'waiting' | 'off' | 'stopped';
 
@@ -16,7 +14,6 @@ interface Kept {
   backoffMs: number;
   onlineSince: number;
   firstAttemptAt: number;
-  nextTelemetryAt: number;
   timer: NodeJS.Timeout | null;
   /** The next attempt boots anew (after a power cut) instead of resuming the boot. */
   newBoot: boolean;
@@ -28,17 +25,14 @@ const BACKOFF_CAP_MS = 300_000;
 /**
  * Keeps a node's controllers connected the way firmware does (protocol §3.6): connect with a
  * bounded number of attempts in flight, reconnect with exponential backoff and ±50 % jitter,
- * long pauses after a refused password, telemetry on a period, plus the drop/storm faults.
+ * long pauses after a refused password, power cuts that last. (Telemetry, drops and storms: pulse.ts.)
  */
 export class Keeper {
   readonly connectLatencyMs: number[] = [];
   private readonly kept = new Map<string, Kept>();
   private readonly queue: Kept[] = [];
   private inFlight = 0;
-  private ticker: NodeJS.Timeout | null = null;
   private stopping = false;
-  private faultsOn = true;
-  private lastStormAt = Date.now();
   private readonly waiters: Array<() => void> = [];
   private fleetUp!: () => void;
   /** Resolves the first time every controller of this node is online. */
@@ -47,13 +41,12 @@ export class Keeper {
 
   constructor(
     private readonly opts: RunOptions,
-    private readonly world: World,
     private readonly stats: NodeStats,
     private readonly random: Random,
   ) {}
 
   add(lockerId: string, ctrl: SimController): void {
-    const k: Kept = { lockerId, ctrl, state: 'idle', backoffMs: 0, onlineSince: 0, firstAttemptAt: 0, nextTelemetryAt: 0, timer: null, newBoot: false };
+    const k: Kept = { lockerId, ctrl, state: 'idle', backoffMs: 0, onlineSince: 0, firstAttemptAt: 0, timer: null, newBoot: false };
     this.kept.set(lockerId, k);
     ctrl.events.on('disconnected', () => this.lost(k));
   }
@@ -65,7 +58,6 @@ export class Keeper {
       k.firstAttemptAt = now;
       this.enqueue(k);
     }
-    this.ticker = setInterval(() => this.tick(), 1000);
   }
 
   private frozenOnline: number | null = null;
@@ -80,11 +72,6 @@ export class Keeper {
     let n = 0;
     for (const k of this.kept.values()) if (k.ctrl.online) n += 1;
     return n;
-  }
-
-  /** Network faults pause while the oracle looks (and for good once the run is ending). */
-  setFaults(on: boolean): void {
-    this.faultsOn = on;
   }
 
   /** Power cut of `offMs`: the controller goes dark (the will fires), then boots anew. */
@@ -144,7 +131,6 @@ export class Keeper {
 
   async stop(): Promise<void> {
     this.stopping = true;
-    if (this.ticker) clearInterval(this.ticker);
     this.queue.length = 0;
     const stops: Array<Promise<void>> = [];
     for (const k of this.kept.values()) {
@@ -196,7 +182,6 @@ export class Keeper {
         }
         k.state = 'online';
         k.onlineSince = Date.now();
-        k.nextTelemetryAt = Date.now() + this.random() * this.opts.telemetryS * 1000;
         this.stats.connects += 1;
         for (const w of this.waiters.splice(0)) w();
       } else {
@@ -234,40 +219,6 @@ export class Keeper {
   private clearTimer(k: Kept): void {
     if (k.timer) clearTimeout(k.timer);
     k.timer = null;
-  }
-
-  /** Once a second: telemetry that is due, connection drops, storms. */
-  private tick(): void {
-    const now = Date.now();
-    this.stats.pingreq = rawSessionStats.pingreq;
-    this.stats.pingresp = rawSessionStats.pingresp;
-    const online: Kept[] = [];
-    for (const k of this.kept.values()) {
-      if (!k.ctrl.online) continue;
-      online.push(k);
-      if (k.nextTelemetryAt <= now) {
-        k.nextTelemetryAt = now + this.opts.telemetryS * 1000;
-        void k.ctrl.sendTelemetry().then((sent) => {
-          if (sent) this.stats.telemetrySent += 1;
-        }, () => undefined);
-      }
-    }
-    const f = this.opts.faults;
-    if (!this.faultsOn) return;
-    if (f.dropRate > 0) {
-      for (const k of online) {
-        if (this.random() < Math.min(1, f.dropRate / 60)) this.drop(k, 'drop');
-      }
-    }
-    if (f.stormEveryS > 0 && now - this.lastStormAt >= f.stormEveryS * 1000) {
-      this.lastStormAt = now;
-      for (const k of online) if (this.random() < f.stormFraction) this.drop(k, 'storm');
-    }
-  }
-
-  private drop(k: Kept, kind: 'drop' | 'storm'): void {
-    this.world.record(kind, k.lockerId);
-    void k.ctrl.dropConnection().catch(() => undefined);
   }
 }
 

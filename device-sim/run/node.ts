@@ -8,6 +8,7 @@ import { seededRandom } from '../random.js';
 import { simSleep, type NodeContext } from './context.js';
 import { faultySessions } from './faults.js';
 import { Keeper } from './keeper.js';
+import { Pulse } from './pulse.js';
 import type { FromNode, NodeInit, ToNode } from './messages.js';
 import { DayScenario } from './scenarios/day.js';
 import type { Scenario } from './scenarios/scenario.js';
@@ -26,13 +27,13 @@ export class SimNode {
   private readonly stats: NodeStats = emptyStats();
   private readonly inFlight = new Set<Promise<unknown>>();
   private keeper!: Keeper;
+  private pulse!: Pulse;
   private scenario!: Scenario;
   private api!: GatewayApi;
   private isFrozen = false;
   private serial = 0;
   private statsTimer: NodeJS.Timeout | null = null;
   private readonly cpuAtStart = process.cpuUsage();
-  private init!: NodeInit;
 
   constructor(private readonly send: (msg: FromNode) => void) {}
 
@@ -44,6 +45,7 @@ export class SimNode {
         return this.send({ t: 'ready' });
       case 'start':
         this.keeper.start();
+        this.pulse.start();
         this.scenario.start(msg.startAt);
         void this.scenario.finished.then(() => this.send({ t: 'finished' }));
         this.statsTimer = setInterval(() => this.report(), 1000);
@@ -55,7 +57,7 @@ export class SimNode {
         return this.quiesce(msg.timeoutS);
       case 'resume':
         this.isFrozen = false;
-        this.keeper.setFaults(true);
+        this.pulse.setFaults(true);
         return;
       case 'stop':
         return this.stop();
@@ -63,11 +65,10 @@ export class SimNode {
   }
 
   private setup(init: NodeInit): void {
-    this.init = init;
     const { options: opts } = init;
     this.api = new GatewayApi(init.httpUrl, opts.httpSockets);
     const random = seededRandom(opts.seed, `node-${init.nodeIndex}`);
-    this.keeper = new Keeper(opts, this.world, this.stats, seededRandom(opts.seed, `keeper-${init.nodeIndex}`));
+    this.keeper = new Keeper(opts, this.stats, seededRandom(opts.seed, `keeper-${init.nodeIndex}`));
     const base = opts.engine === 'raw' ? openRawSession : openMqttJsSession;
     for (const l of init.lockers) {
       const specs = parseLayout(l.layout);
@@ -108,6 +109,8 @@ export class SimNode {
       this.keeper.add(l.lockerId, controller);
     }
     this.stats.controllers = init.lockers.length;
+    const controllers = new Map([...this.world.lockers.values()].map((l) => [l.lockerId, l.controller]));
+    this.pulse = new Pulse(opts, this.world, this.stats, seededRandom(opts.seed, `pulse-${init.nodeIndex}`), controllers);
     // Tracking numbers and idempotency keys must not collide with an earlier run's.
     const runId = Date.now().toString(36);
     const ctx: NodeContext = {
@@ -140,7 +143,7 @@ export class SimNode {
   /** Nobody starts anything, operations in progress finish, every controller is online and drained. */
   private async quiesce(timeoutS: number): Promise<void> {
     this.isFrozen = true;
-    this.keeper.setFaults(false);
+    this.pulse.setFaults(false);
     const deadline = Date.now() + timeoutS * 1000;
     const ops = Promise.allSettled([...this.inFlight]);
     const opsDone = await Promise.race([ops.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), timeoutS * 1000))]);
@@ -154,6 +157,7 @@ export class SimNode {
     // Who was online at the end, before the controllers say goodbye.
     this.snapshotStats();
     this.keeper.freezeOnline();
+    this.pulse.stop();
     this.scenario.stop();
     await this.keeper.stop();
     this.api.close();

@@ -83,7 +83,8 @@ export class Supervisor {
   async run(): Promise<{ summary: Summary; exitCode: number }> {
     this.startedAt = Date.now();
     await this.startNodes();
-    this.cfg.sms?.events.on('sms', (sms) => this.route(sms));
+    const route = (sms: Sms): void => this.route(sms);
+    this.cfg.sms?.events.on('sms', route);
     const startAt = Date.now();
     this.startAt = startAt;
     for (const n of this.nodes) n.channel.send({ t: 'start', startAt });
@@ -99,6 +100,7 @@ export class Supervisor {
     await this.sampleGateway();
     this.gateway.cpuSecondsEnd = await this.api.metric('process_cpu_seconds_total').catch(() => null);
     await this.stopNodes();
+    this.cfg.sms?.events.off('sms', route);
     this.status.done();
     const summary = buildSummary({
       options: this.cfg.options,

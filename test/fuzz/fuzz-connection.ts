@@ -12,6 +12,8 @@ export class FuzzConnection {
   private readonly waiters = new Set<() => void>();
   private closedFlag = false;
   readonly closed: Promise<void>;
+  /** When the TCP connection was established: the broker's connect timeout runs from about then. */
+  readonly openedAt = Date.now();
 
   private constructor(readonly socket: Socket) {
     const parser = mqttParser();

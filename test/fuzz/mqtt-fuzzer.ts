@@ -21,8 +21,8 @@ export interface FuzzOptions {
   lanes: number;
   /**
    * 2 × lanes + 1 devices: one per lane (no accidental takeovers between lanes), one per lane for
-   * persistent sessions only (a clean CONNECT would wipe what they accumulate), and the ACL's
-   * "other device", which never connects.
+   * the persistent-session case (kept apart from the lane's own sessions), and the ACL's "other
+   * device", which never connects.
    */
   devices: FuzzDevice[];
   /** Stop once this many cases ran ... */

@@ -21,3 +21,19 @@ export function snapshotDb(db: Database.Database, alsoSkip: readonly string[] = 
   }
   return out;
 }
+
+/**
+ * An O(1) fingerprint for long runs: temporary triggers (on the store's own connection, so they
+ * vanish with it) count every row inserted, updated or deleted in any table but `skip`.
+ */
+export function changeCounter(db: Database.Database, skip: readonly string[]): () => number {
+  const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").pluck().all() as string[];
+  db.exec('CREATE TEMP TABLE IF NOT EXISTS fuzz_changes (n INTEGER NOT NULL); INSERT INTO fuzz_changes SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM fuzz_changes)');
+  for (const table of tables.filter((t) => !skip.includes(t))) {
+    for (const op of ['INSERT', 'UPDATE', 'DELETE']) {
+      db.exec(`CREATE TEMP TRIGGER IF NOT EXISTS "fuzz_${table}_${op}" AFTER ${op} ON main."${table}" BEGIN UPDATE fuzz_changes SET n = n + 1; END`);
+    }
+  }
+  const read = db.prepare('SELECT n FROM fuzz_changes').pluck();
+  return () => read.get() as number;
+}

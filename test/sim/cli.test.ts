@@ -55,7 +55,7 @@ function sim(args: string[]): Run {
     child,
     stderr: () => stderr,
     waitFor: async (text) => {
-      const deadline = Date.now() + 20_000;
+      const deadline = Date.now() + 45_000;
       while (!text.test(stderr)) {
         if (child.exitCode !== null || Date.now() > deadline) throw new Error(`no ${text} on stderr (exit ${child.exitCode}):\n${stderr}`);
         await new Promise<void>((r) => {
@@ -84,7 +84,7 @@ describe('lockergate-sim CLI', () => {
     const fleet = JSON.parse(readFileSync(fleetFile, 'utf8'));
     expect(fleet.lockers).toHaveLength(4);
     expect(fleet.carrierKeys).toHaveLength(2);
-  }, 60_000);
+  }, 120_000);
 
   it('SIGUSR2 runs the oracle on demand; an unexplained mismatch makes the run exit 1', async () => {
     const fleet = await rig.fleet(2, { mailboxShare: 0 });
@@ -105,7 +105,7 @@ describe('lockergate-sim CLI', () => {
     const summary = JSON.parse(stdout) as Summary;
     expect(summary.verdict).toBe('unexplained_mismatches');
     expect(summary.oracle?.mismatches).toEqual([{ kind: 'phantom_parcel', lockerId, compartment: 2, gateway: 'occupied', truth: 'empty', explainedBy: [] }]);
-  }, 60_000);
+  }, 120_000);
 
   it('explains its usage and exits 2 on bad arguments', async () => {
     const { code } = await sim(['--fleet', 'x.json', '--scenario', 'nope']).done;

@@ -18,7 +18,6 @@ export class DayScenario implements Scenario {
   private readonly people: People;
   private readonly dayRealMs: number;
   private startedAt = 0;
-  private day = 0;
   private finish!: () => void;
 
   constructor(private readonly ctx: NodeContext) {
@@ -70,7 +69,6 @@ export class DayScenario implements Scenario {
   }
 
   private planDay(day: number): void {
-    this.day = day;
     const { opts, random, world } = this.ctx;
     if (opts.days > 0 && day >= opts.days) {
       this.finish();

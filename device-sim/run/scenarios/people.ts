@@ -1,5 +1,5 @@
 import type { Random } from '../../random.js';
-import { between, pick } from '../../random.js';
+import { pick } from '../../random.js';
 import { SIZE_RANK } from '../../fleet/layout.js';
 import type { NodeContext } from '../context.js';
 import { depositParcel, retrieveParcel } from '../courier.js';
@@ -114,9 +114,5 @@ export class People {
   /** Human-scale delay between two simulated moments, in real ms. */
   simToReal(simMs: number): number {
     return simMs / this.ctx.opts.speed;
-  }
-
-  jitter(random: Random, min: number, max: number): number {
-    return between(random, min, max);
   }
 }
