@@ -10,6 +10,7 @@ import { Supervisor } from '../../device-sim/run/supervisor.js';
 import { provisionDevice } from '../app/provisioning.js';
 import { applySeed, seedLockerId } from '../app/reports/seed.js';
 import { createOperatorToken } from '../app/tokens.js';
+import { startDemoCarrierReports } from './carrier-reports.js';
 import { defaultSeedsDir, loadSeedFiles } from '../cli/seed-files.js';
 import { loadConfig } from '../config.js';
 import { startGateway } from '../gateway.js';
@@ -77,6 +78,11 @@ async function main(): Promise<void> {
     }
   }
   const { secret: token } = await createOperatorToken(ctx, 'demo operator', 'operator');
+  // Carriers' daily totals, so the dashboard's locker share has a denominator that moves too.
+  const reportingCarrier = seed.carriers[0]?.id;
+  const stopCarrierReports = reportingCarrier
+    ? startDemoCarrierReports(ctx, reportingCarrier, [...new Set(seed.sites.map((site) => site.regionCode))])
+    : () => undefined;
   const api = `http://127.0.0.1:${gw.httpPort}`;
   const fleet: FleetFileT = {
     version: 1,
@@ -134,6 +140,7 @@ gateway's view, prints the verdict, and everything shuts down.
   const o = summary.oracle;
   console.log(`\n${summary.operations.deposits.done} deposits, ${summary.operations.pickups.done} pickups, ${summary.operations.retrievals.done} retrievals; ` +
     `oracle: ${o ? `${o.unexplained} unexplained and ${o.explained} explained mismatches over ${o.lockers} lockers and ${o.parcels} parcels` : 'not run'} (verdict ${summary.verdict})`);
+  stopCarrierReports();
   await gw.close();
   await sms.close();
   process.exit(0);
