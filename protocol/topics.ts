@@ -2,7 +2,9 @@
  * Topic tree of protocol v1. Every device owns exactly the topics under `lg/v1/<deviceId>/`.
  * See protocol/README.md §2 for QoS and retain per channel.
  */
-export const PROTOCOL_VERSION = '1.0';
+export const PROTOCOL_VERSION = '1.1';
+/** Every minor version this gateway and simulator understand (README §9). */
+export const PROTOCOL_VERSIONS = ['1.0', '1.1'] as const;
 export const TOPIC_ROOT = 'lg/v1';
 
 /** Channels a device publishes on (device → gateway). */

@@ -18,6 +18,7 @@ import { attachMqttWebSocket } from './adapters/mqtt/websocket.js';
 import { SqliteStore } from './adapters/storage/sqlite/db.js';
 import type { Config } from './config.js';
 import { systemClock, type Clock } from './domain/clock.js';
+import { CodeSyncPump } from './app/offline/sync.js';
 import { loadOrCreateKeys, type Keys } from './keys.js';
 import { lockerShareRatios } from './app/reports/share-report.js';
 
@@ -93,6 +94,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     metrics,
     log,
   );
+  const codeSync = new CodeSyncPump();
   const ctx: AppContext = {
     store,
     clock: opts.clock ?? systemClock,
@@ -102,7 +104,9 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     settings: settingsFrom(config),
     startedAt: (opts.clock ?? systemClock).now(),
     keys,
+    codeSync,
   };
+  codeSync.attach(ctx);
   mqtt.attach(ctx);
   observe(ctx, metrics, log);
   metrics.setLockerShareSource(() => lockerShareRatios(ctx));

@@ -7,6 +7,8 @@ export const AckRejectReason = z.enum([
   'busy',
   'unsupported',
   'invalid',
+  /** v1.1: a `code_sync` delta whose `fromVersion` is not the version the controller holds. */
+  'out_of_sync',
 ]);
 
 /**

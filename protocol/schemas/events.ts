@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CommandId, CompartmentIndex, Envelope } from './common.js';
+import { CodeHash, CodeKind, CodeVersion, CommandId, CompartmentIndex, Envelope } from './common.js';
 
 /** A door sensor changed. `commandId` names the open command that caused it, if any. */
 export const DoorEvent = Envelope.extend({
@@ -37,12 +37,28 @@ export const FaultEvent = Envelope.extend({
   detail: z.string().max(200).optional(),
 }).strict();
 
+/**
+ * v1.1: the controller checked a typed code against its own code set and opened (§12.4): an
+ * offline pickup, or a household opening its mailbox. `openId` is the controller's name for this
+ * opening; the door events it causes carry it as `commandId`. `ts` is when the code was typed.
+ */
+export const LocalOpenEvent = Envelope.extend({
+  type: z.literal('local_open'),
+  openId: CommandId,
+  compartment: CompartmentIndex,
+  kind: CodeKind,
+  h: CodeHash,
+  /** The code set version the controller held when it accepted the code. */
+  codeVersion: CodeVersion,
+}).strict();
+
 export const DeviceEvent = z.discriminatedUnion('type', [
   DoorEvent,
   OccupancyEvent,
   OpenResultEvent,
   KeypadEvent,
   FaultEvent,
+  LocalOpenEvent,
 ]);
 
 export type DeviceEventT = z.infer<typeof DeviceEvent>;
@@ -51,3 +67,4 @@ export type OccupancyEventT = z.infer<typeof OccupancyEvent>;
 export type OpenResultEventT = z.infer<typeof OpenResultEvent>;
 export type KeypadEventT = z.infer<typeof KeypadEvent>;
 export type FaultEventT = z.infer<typeof FaultEvent>;
+export type LocalOpenEventT = z.infer<typeof LocalOpenEvent>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { BootId, Envelope, Timestamp } from './common.js';
+import { BootId, CodeVersion, Envelope, Timestamp } from './common.js';
 
 /** Hello, published retained on every connect, after subscribing to the cmd topic. */
 export const StatusOnline = Envelope.extend({
@@ -9,6 +9,10 @@ export const StatusOnline = Envelope.extend({
   /** Protocol version the firmware implements, "major.minor". */
   protocol: z.string().regex(/^\d+\.\d+$/),
   compartments: z.number().int().min(1).max(999),
+  /** v1.1: the version of the code set the controller holds (0: none); absent: no offline codes. */
+  codeVersion: CodeVersion.optional(),
+  /** v1.1: a sleepy (battery) controller connects at least this often, in seconds (§13). */
+  wakeIntervalS: z.number().int().min(10).max(86_400).optional(),
 }).strict();
 
 /** Last will, registered in CONNECT; the broker publishes it when the connection dies. */
@@ -16,7 +20,10 @@ export const StatusOffline = z.object({
   state: z.literal('offline'),
   bootId: BootId,
   ts: Timestamp.optional(),
-}).strict();
+  /** v1.1: why an orderly disconnect happened; `sleep` means it will be back by `nextWakeAt` (§13). */
+  reason: z.enum(['shutdown', 'reboot', 'sleep']).optional(),
+  nextWakeAt: Timestamp.optional(),
+}).strict().refine((s) => (s.reason === 'sleep') === (s.nextWakeAt !== undefined), { message: 'nextWakeAt belongs to reason sleep, and only to it', path: ['nextWakeAt'] });
 
 export const StatusMessage = z.discriminatedUnion('state', [StatusOnline, StatusOffline]);
 export type StatusMessageT = z.infer<typeof StatusMessage>;

@@ -3,6 +3,8 @@ import type { AppContext } from './context.js';
 import type { Effects } from './effects.js';
 import { onParcelCommand } from './parcels/reactions.js';
 import type { Tx } from './ports.js';
+import { onCodeSyncCommand } from './offline/sync.js';
+import { onHouseholdCommand } from './households.js';
 
 /**
  * Every change of a command goes through here, inside the transaction that causes it: stored,
@@ -13,4 +15,6 @@ export function recordCommand(ctx: AppContext, tx: Tx, next: Command, effects: E
   tx.commands.update(next);
   effects.changed(next);
   onParcelCommand(ctx, tx, next, now);
+  onCodeSyncCommand(ctx, tx, next, now);
+  onHouseholdCommand(ctx, tx, next, now);
 }

@@ -16,6 +16,7 @@ import { Effects } from './effects.js';
 import { recordCommand } from './command-records.js';
 import { onDoorClosed } from './parcels/reactions.js';
 import { handleKeypadEntry } from './parcels/pickups.js';
+import { handleLocalOpen } from './offline/local-open.js';
 import { withSequence } from './sequencing.js';
 import type { EventScope } from './event-scope.js';
 
@@ -84,6 +85,8 @@ function dispatch(scope: EventScope, e: DeviceEventT): UplinkVerdict | void {
       return onKeypad(scope, e);
     case 'fault':
       return onFault(scope, e);
+    case 'local_open':
+      return handleLocalOpen(scope, e);
   }
 }
 

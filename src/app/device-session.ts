@@ -4,6 +4,7 @@ import type { AppContext } from './context.js';
 import { deliverPending } from './commands.js';
 import { Effects } from './effects.js';
 import { recordCommand } from './command-records.js';
+import { onHelloCodes, syncLockers } from './offline/sync.js';
 
 export type UplinkVerdict = 'applied' | 'gap' | 'duplicate' | 'stale_boot' | 'unknown_device' | 'unknown_compartment' | 'unknown_command';
 
@@ -27,18 +28,38 @@ export async function deviceDisconnected(ctx: AppContext, deviceId: string): Pro
 }
 
 /**
+ * A sleepy controller says goodbye until `nextWakeAt` (protocol §13): it is asleep, not lost, so no
+ * device_offline alarm until it oversleeps. Only its current boot may say so.
+ */
+export async function applySleep(ctx: AppContext, deviceId: string, bootId: string, nextWakeAt: number): Promise<UplinkVerdict> {
+  const now = ctx.clock.now();
+  return ctx.store.transact((tx): UplinkVerdict => {
+    const d = tx.devices.get(deviceId);
+    if (!d) return 'unknown_device';
+    if (d.bootId !== bootId) return 'stale_boot';
+    // A controller's clock is its own: a wake more than a day away is taken as one day.
+    tx.devices.update({ ...d, asleepUntil: Math.min(Math.max(nextWakeAt, now), now + 86_400_000), lastSeenAt: now });
+    return 'applied';
+  });
+}
+
+/**
  * Device hello (status online), in steps:
  *   1. dedup: same boot → seq must advance; a new boot id starts a new sequence;
  *   2. record model, firmware, protocol version, last seen;
  *   3. a new boot ends opens sent to the old boot (never re-sent: it may have acted on them);
- *   4. after commit, deliver queued and unacknowledged commands that have not expired.
+ *   4. the code set it holds is now known (protocol §12), code syncs from before are superseded;
+ *   5. after commit, deliver queued and unacknowledged commands that have not expired, then
+ *      whatever brings its code set up to date.
  */
 export async function applyHello(ctx: AppContext, deviceId: string, hello: StatusOnlineT): Promise<UplinkVerdict> {
   const now = ctx.clock.now();
   const effects = new Effects();
+  let lockerId: string | undefined;
   const verdict = await ctx.store.transact((tx): UplinkVerdict => {
     const d = tx.devices.get(deviceId);
     if (!d) return 'unknown_device';
+    lockerId = d.lockerId;
     const newBoot = d.bootId !== hello.bootId;
     if (!newBoot && judgeSequence(d, hello.bootId, hello.seq) === 'duplicate') return 'duplicate';
     tx.devices.update({
@@ -49,7 +70,10 @@ export async function applyHello(ctx: AppContext, deviceId: string, hello: Statu
       firmware: hello.firmware,
       protocol: hello.protocol,
       lastSeenAt: now,
+      wakeIntervalS: hello.wakeIntervalS ?? null,
+      asleepUntil: null,
     });
+    for (const c of onHelloCodes(ctx, tx, d, hello.codeVersion, now)) effects.changed(c);
     if (newBoot && d.bootId !== null) {
       for (const c of tx.commands.undelivered(deviceId)) {
         if (c.state !== 'sent' || (c.type !== 'open' && c.type !== 'keypad_reply')) continue;
@@ -60,6 +84,9 @@ export async function applyHello(ctx: AppContext, deviceId: string, hello: Statu
     return 'applied';
   });
   await effects.release(ctx);
-  if (verdict === 'applied') await deliverPending(ctx, deviceId);
+  if (verdict === 'applied' && lockerId !== undefined) {
+    await deliverPending(ctx, deviceId);
+    await syncLockers(ctx, [lockerId]);
+  }
   return verdict;
 }

@@ -14,7 +14,8 @@ import { withSequence } from './sequencing.js';
 export function commandedOpens(ctx: AppContext, tx: Tx, lockerId: string, indexes: Iterable<number>, now: number): Set<number> {
   const since = now - ctx.settings.openAttributionMs;
   const out = new Set<number>();
-  for (const i of indexes) if (tx.commands.recentOpens(lockerId, i, since).length > 0) out.add(i);
+  // A controller's own opening (offline pickup, household code, protocol §12.4) is expected too.
+  for (const i of indexes) if (tx.commands.recentOpens(lockerId, i, since).length > 0 || tx.localOpens.recent(lockerId, i, since)) out.add(i);
   return out;
 }
 
@@ -51,12 +52,24 @@ export async function applyCommandAck(ctx: AppContext, deviceId: string, ack: Co
   return verdict;
 }
 
+/** Battery below this raises low_battery; it clears once the battery is back above LOW_BATTERY_CLEAR_PCT. */
+export const LOW_BATTERY_PCT = 20;
+export const LOW_BATTERY_CLEAR_PCT = 30;
+
+/** Telemetry is kept as reported; a battery running low (mailbox banks, §13) raises low_battery. */
 export async function applyTelemetry(ctx: AppContext, deviceId: string, t: TelemetryT): Promise<UplinkVerdict> {
   const now = ctx.clock.now();
+  const effects = new Effects();
   const { bootId: _b, seq: _s, ...values } = t;
-  return ctx.store.transact((tx) =>
+  const verdict = await ctx.store.transact((tx) =>
     withSequence(tx, deviceId, t, now, (device) => {
       tx.devices.update({ ...device, telemetry: values });
+      const pct = t.batteryPct;
+      if (pct === undefined || t.mainsPower === true) return;
+      if (pct < LOW_BATTERY_PCT) effects.raise(tx, { kind: 'low_battery', lockerId: device.lockerId, compartment: null, details: { batteryPct: pct, source: 'telemetry' } }, now);
+      else if (pct >= LOW_BATTERY_CLEAR_PCT) tx.alarms.clear(device.lockerId, null, 'low_battery', now);
     }),
   );
+  await effects.release(ctx);
+  return verdict;
 }

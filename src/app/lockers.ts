@@ -1,3 +1,4 @@
+import type { LocalOpen } from './ports.js';
 import type { Command } from '../domain/command.js';
 import type { Device } from '../domain/device.js';
 import { LockergateError } from '../domain/errors.js';
@@ -16,6 +17,8 @@ export interface LockerDetail extends Locker {
   device: Omit<Device, 'lockerId'> | null;
   compartments: Compartment[];
   recentCommands: Command[];
+  codeSync: { version: number; reportedVersion: number | null; reportedAt: number | null };
+  recentLocalOpens: LocalOpen[];
 }
 
 export async function listLockers(ctx: AppContext, siteId?: string): Promise<LockerSummary[]> {
@@ -39,7 +42,16 @@ export async function getLocker(ctx: AppContext, id: string): Promise<LockerDeta
     if (!locker) return undefined;
     const d = tx.devices.byLocker(id);
     const device = d ? (({ lockerId: _l, ...rest }) => rest)(d) : null;
-    return { ...locker, device, compartments: tx.lockers.compartments(id), recentCommands: tx.commands.listForLocker(id, 20) };
+    const sync = tx.offlineCodes.state(id);
+    return {
+      ...locker,
+      device,
+      compartments: tx.lockers.compartments(id),
+      recentCommands: tx.commands.listForLocker(id, 20),
+      // Desired vs reported code-set version of the controller (protocol §12), and its own openings.
+      codeSync: { version: sync.version, reportedVersion: sync.reportedVersion, reportedAt: sync.reportedAt },
+      recentLocalOpens: tx.localOpens.listForLocker(id, 20),
+    };
   });
   if (!detail) throw new LockergateError('LOCKER_NOT_FOUND');
   return detail;

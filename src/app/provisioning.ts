@@ -1,3 +1,4 @@
+import { deviceCodeKey } from './offline/code-key.js';
 import { LockergateError } from '../domain/errors.js';
 import { parseLayout, type Compartment, type Locker, type LockerKind, type LockerStatus, type Site, type SiteKind } from '../domain/locker.js';
 import type { Device } from '../domain/device.js';
@@ -67,6 +68,8 @@ export interface ProvisionedDevice {
   device: Device;
   /** Shown once; only its hash is stored. */
   secret: string;
+  /** The controller's code key for offline codes (protocol §12.1), hex; derived, shown with the secret. */
+  codeKey: string;
 }
 
 export async function provisionDevice(ctx: AppContext, lockerId: string, actor: string, deviceId?: string): Promise<ProvisionedDevice> {
@@ -86,6 +89,8 @@ export async function provisionDevice(ctx: AppContext, lockerId: string, actor: 
     revokedAt: null,
     createdAt: now,
     telemetry: null,
+    wakeIntervalS: null,
+    asleepUntil: null,
   };
   await ctx.store.transact((tx) => {
     if (!tx.lockers.get(lockerId)) throw new LockergateError('LOCKER_NOT_FOUND', `No locker "${lockerId}".`);
@@ -93,7 +98,7 @@ export async function provisionDevice(ctx: AppContext, lockerId: string, actor: 
     tx.devices.insert(device, hashSecret(secret));
     tx.audit.append({ at: now, actor, action: 'device.provision', target: device.id, details: { lockerId } });
   });
-  return { device, secret };
+  return { device, secret, codeKey: deviceCodeKey(ctx.keys.pickupCode, device.id).toString('hex') };
 }
 
 /** Issues a new secret; the old one stops working and the live session is closed at once. */
@@ -109,7 +114,7 @@ export async function rotateDeviceSecret(ctx: AppContext, deviceId: string, acto
     return { ...d, revokedAt: null };
   });
   ctx.transport.disconnect(deviceId);
-  return { device, secret };
+  return { device, secret, codeKey: deviceCodeKey(ctx.keys.pickupCode, device.id).toString('hex') };
 }
 
 export async function revokeDevice(ctx: AppContext, deviceId: string, actor: string): Promise<Device> {

@@ -46,6 +46,8 @@ export async function sweep(ctx: AppContext): Promise<SweepReport> {
     // Offline time counts from this process's start at the earliest: before it, nobody was watching.
     const offlineBefore = now - settings.deviceOfflineAlarmMs;
     for (const d of ctx.startedAt <= offlineBefore ? tx.devices.offlineSince(offlineBefore) : []) {
+      // A sleeping mailbox bank is offline only once it oversleeps its announced wake by the same margin.
+      if (d.asleepUntil !== null && now < d.asleepUntil + settings.deviceOfflineAlarmMs) continue;
       if (tx.alarms.live(d.lockerId, null, 'device_offline')) continue;
       effects.raise(tx, { kind: 'device_offline', lockerId: d.lockerId, compartment: null, details: { deviceId: d.id, lastSeenAt: d.lastSeenAt } }, now);
     }

@@ -75,12 +75,12 @@ export async function runAdminCommand(config: Config, argv: string[], out: Out):
       }
       case 'device provision': {
         const lockerId = required(positionals[0], 'lockerId (positional)');
-        const { device, secret } = await provisionDevice(ctx, lockerId, 'cli', values.id);
-        return print(`device id: ${device.id}\nsecret:    ${secret}\n(the secret is shown once; only its hash is stored)`, { deviceId: device.id, lockerId, secret });
+        const { device, secret, codeKey } = await provisionDevice(ctx, lockerId, 'cli', values.id);
+        return print(`device id: ${device.id}\nsecret:    ${secret}\ncode key:  ${codeKey}\n(shown once; only the secret's hash is stored; the code key checks pickup codes offline, protocol §12)`, { deviceId: device.id, lockerId, secret, codeKey });
       }
       case 'device rotate': {
-        const { device, secret } = await rotateDeviceSecret(ctx, required(positionals[0], 'deviceId (positional)'), 'cli');
-        return print(`device id: ${device.id}\nsecret:    ${secret}\n(a live session keeps running until it reconnects; the HTTP API closes it at once)`, { deviceId: device.id, secret, liveSessionClosed: transport.disconnectRequests.length === 0 });
+        const { device, secret, codeKey } = await rotateDeviceSecret(ctx, required(positionals[0], 'deviceId (positional)'), 'cli');
+        return print(`device id: ${device.id}\nsecret:    ${secret}\ncode key:  ${codeKey}\n(a live session keeps running until it reconnects; the HTTP API closes it at once)`, { deviceId: device.id, secret, codeKey, liveSessionClosed: transport.disconnectRequests.length === 0 });
       }
       case 'device revoke': {
         const device = await revokeDevice(ctx, required(positionals[0], 'deviceId (positional)'), 'cli');

@@ -1,3 +1,4 @@
+import { CodeSyncPump } from '../app/offline/sync.js';
 import { randomBytes } from 'node:crypto';
 import type { AppContext } from '../app/context.js';
 import { AppEventBus } from '../app/events.js';
@@ -36,6 +37,8 @@ export function offlineContext(config: Config): { ctx: AppContext; transport: No
     settings: settingsFrom(config),
     startedAt: systemClock.now(),
     keys: loadOrCreateKeys(config),
+    // No broker here: changes to code sets reach controllers on their next hello to a gateway.
+    codeSync: new CodeSyncPump(),
   };
   return { ctx, transport, close: () => store.close() };
 }

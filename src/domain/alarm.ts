@@ -12,6 +12,8 @@ export const ALARM_KINDS = [
   'keypad_lockout',
   'code_guessing',
   'parcel_left_behind',
+  'offline_pickup_conflict',
+  'offline_code_unknown',
 ] as const;
 export type AlarmKind = (typeof ALARM_KINDS)[number];
 
@@ -32,6 +34,10 @@ export const ALARM_SEVERITY: Readonly<Record<AlarmKind, AlarmSeverity>> = {
   keypad_lockout: 'warning',
   code_guessing: 'critical',
   parcel_left_behind: 'warning',
+  /** An offline pickup the gateway cannot square with what happened meanwhile (protocol §12.5). */
+  offline_pickup_conflict: 'warning',
+  /** A controller opened with a code it was never given, or one revoked before it went offline. */
+  offline_code_unknown: 'critical',
 };
 
 /** Alarms that end by themselves when the condition ends (the door closes …). */

@@ -19,6 +19,8 @@ export type CommandOutcome =
   | 'rejected_busy'
   | 'rejected_unsupported'
   | 'rejected_invalid'
+  | 'rejected_out_of_sync'
+  | 'superseded'
   | 'expired_undelivered'
   | 'expired_unacknowledged'
   | 'interrupted_by_reboot';

@@ -14,6 +14,10 @@ export interface Device {
   createdAt: number;
   /** The latest telemetry message, as reported. */
   telemetry: Record<string, unknown> | null;
+  /** Sleepy controllers (mailbox banks, protocol §13): how often they wake, from their hello. */
+  wakeIntervalS: number | null;
+  /** While a sleepy controller sleeps: when it said it would be back. */
+  asleepUntil: number | null;
 }
 
 export type SequenceVerdict = 'apply' | 'duplicate' | 'stale_boot' | 'gap';

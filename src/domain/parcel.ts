@@ -31,6 +31,8 @@ export interface Parcel {
   createdAt: number;
   depositedAt: number | null;
   completedAt: number | null;
+  /** Mail for a household's own compartment of a mailbox bank: no pickup code (protocol §13). */
+  householdId: string | null;
 }
 
 export interface ParcelEvent {

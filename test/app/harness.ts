@@ -1,3 +1,4 @@
+import { CodeSyncPump } from '../../src/app/offline/sync.js';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -69,7 +70,7 @@ export async function startHarness(layout = 'S:4,M:2,L:2'): Promise<Harness> {
   const changes: Command[] = [];
   events.onAlarm((a) => raised.push(a));
   events.onCommand((c) => changes.push(c));
-  const ctx: AppContext = { store, clock, random: randomBytes, transport, events, settings: DEFAULT_SETTINGS, startedAt: clock.now(), keys: { pickupCode: Buffer.alloc(32, 1), data: Buffer.alloc(32, 2) } };
+  const ctx: AppContext = { store, clock, random: randomBytes, transport, events, settings: DEFAULT_SETTINGS, startedAt: clock.now(), keys: { pickupCode: Buffer.alloc(32, 1), data: Buffer.alloc(32, 2) }, codeSync: new CodeSyncPump() };
   const site = await createSite(ctx, { name: 'Harbour', kind: 'residential', regionCode: '220102', address: '1 Quay' }, 'test');
   const { locker, compartments } = await createLocker(ctx, { siteId: site.id, name: 'Block A', kind: 'smart_locker', layout }, 'test');
   const { device } = await provisionDevice(ctx, locker.id, 'test');

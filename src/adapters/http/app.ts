@@ -12,6 +12,8 @@ import { healthRoutes } from './routes/system/health.js';
 import { depositRoutes } from './routes/courier/deposits.js';
 import { parcelRoutes } from './routes/courier/parcels.js';
 import { pickupRoutes } from './routes/resident/pickups.js';
+import { householdAppRoutes } from './routes/resident/household.js';
+import { householdRoutes } from './routes/operator/households.js';
 import { carrierRoutes } from './routes/operator/carriers.js';
 import { reportRoutes } from './routes/reports/index.js';
 import { volumeReportRoutes } from './routes/courier/volume-reports.js';
@@ -47,6 +49,7 @@ export async function buildApp(deps: HttpDeps): Promise<FastifyInstance> {
         securitySchemes: {
           operatorToken: { type: 'http', scheme: 'bearer', description: 'Operator token (lgo_…) from `lockergate token create`' },
           carrierKey: { type: 'http', scheme: 'bearer', description: 'Carrier API key (lgc_…) from `lockergate carrier add`' },
+          householdToken: { type: 'http', scheme: 'bearer', description: "A mailbox bank household's app token (lgh_…), from POST /v1/lockers/:id/households" },
         },
       },
     },
@@ -63,6 +66,8 @@ export async function buildApp(deps: HttpDeps): Promise<FastifyInstance> {
   await app.register(depositRoutes, deps);
   await app.register(parcelRoutes, deps);
   await app.register(pickupRoutes, deps);
+  await app.register(householdRoutes, deps);
+  await app.register(householdAppRoutes, deps);
   await app.register(reportRoutes, deps);
   await app.register(volumeReportRoutes, deps);
   await app.register(dashboardRoutes);

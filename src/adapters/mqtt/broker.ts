@@ -44,6 +44,8 @@ export class MqttGateway implements CommandTransport {
   readonly aedes: Aedes;
   private readonly live = new Map<string, Client>();
   private readonly refusals = new WeakMap<Client, Refusal>();
+  /** Clients that asked for a persistent session (clean 0): mailbox banks only, checked at authentication. */
+  private readonly persistent = new WeakSet<Client>();
   private readonly remoteIps = new WeakMap<object, string>();
   /** What the TLS handshake proved, by connection; absent for plain TCP and WebSocket. */
   private readonly tlsPeers = new WeakMap<object, TlsPeer>();
@@ -128,6 +130,9 @@ export class MqttGateway implements CommandTransport {
   }
 
   send(deviceId: string, command: CommandT): Promise<void> {
+    // Never into a sleeping mailbox bank's broker-side session: the gateway's own command queue
+    // delivers on its next hello, with expiry, so the broker holds nothing for sleepers.
+    if (!this.live.has(deviceId)) return Promise.resolve();
     const packet: PublishPacket = {
       cmd: 'publish',
       topic: deviceTopic(deviceId, 'cmd'),
@@ -170,6 +175,7 @@ export class MqttGateway implements CommandTransport {
       const refusal = connectRefusal(packet, ip, this.limiter.admit(ip, aedes.connectedClients), this.opts.keepaliveMaxS);
       // Refusals are answered with a CONNACK code from `authenticate`, so a device learns why and backs off.
       if (refusal) this.refusals.set(client, refusal);
+      if (!packet.clean) this.persistent.add(client);
       done(null, true);
     };
 
@@ -186,8 +192,8 @@ export class MqttGateway implements CommandTransport {
       const certificate = certificateRefusal(this.tlsPeers.get(client.conn), id);
       if (certificate) return refuse(certificate);
       if (username !== id) return refuse({ reason: 'username_mismatch', returnCode: 4 });
-      authenticateDevice(this.app(), id, password?.toString('utf8') ?? '').then(
-        (result) => (result === 'ok' ? done(null, true) : refuse({ reason: result, returnCode: result === 'revoked' ? 5 : 4 })),
+      authenticateDevice(this.app(), id, password?.toString('utf8') ?? '', this.persistent.has(client)).then(
+        (result) => (result === 'ok' ? done(null, true) : refuse({ reason: result, returnCode: result === 'revoked' || result === 'persistent_session' ? 5 : 4 })),
         (error: unknown) => {
           log.error({ err: error }, 'device authentication failed');
           refuse({ reason: 'server_error', returnCode: 3 });

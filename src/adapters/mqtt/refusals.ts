@@ -20,10 +20,8 @@ export function connectRefusal(
   // takes only 2–5 from the authenticate hook (it answers level 5 with 1 by itself).
   if (packet.protocolVersion !== 4 || (packet as { bridgeMode?: boolean }).bridgeMode === true) return { reason: 'protocol_version', returnCode: 5 };
   if (!packet.clientId || !DEVICE_ID_PATTERN.test(packet.clientId)) return { reason: 'invalid_client_id', returnCode: 2 };
-  // A persistent session keeps the QoS 2 messages a device never released across reconnects:
-  // one device could make the broker hold gigabytes (found by the fuzzer). Devices use clean
-  // sessions (protocol/README.md §3.2); the gateway keeps undelivered commands itself.
-  if (!packet.clean) return { reason: 'persistent_session', returnCode: 5 };
+  // A persistent session (clean 0) is allowed to mailbox banks only, checked with the credentials
+  // (protocol/README.md §3.2, §13): it keeps a broker-side session across sleeps.
   // keepalive 0 would let a dead connection hold its slot forever.
   if (!packet.keepalive || packet.keepalive > keepaliveMaxS) return { reason: 'keepalive_out_of_range', returnCode: 5 };
   if (packet.will && packet.will.topic !== deviceTopic(packet.clientId, 'status')) return { reason: 'invalid_will_topic', returnCode: 5 };

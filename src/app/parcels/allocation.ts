@@ -10,8 +10,10 @@ function isFree(tx: Tx, c: Compartment): boolean {
 /** Best fit: the smallest free compartment that fits, lowest index first among equals. */
 export function bestFit(tx: Tx, lockerId: string, size: SizeClass, exclude: ReadonlySet<number> = new Set()): Compartment | undefined {
   let best: Compartment | undefined;
+  // A household's own compartment of a mailbox bank is never handed to anyone else.
+  const households = tx.households.compartmentsOf(lockerId);
   for (const c of tx.lockers.compartments(lockerId)) {
-    if (exclude.has(c.index) || !fits(size, c.size) || !isFree(tx, c)) continue;
+    if (exclude.has(c.index) || households.has(c.index) || !fits(size, c.size) || !isFree(tx, c)) continue;
     if (!best || SIZE_ORDER[c.size] < SIZE_ORDER[best.size]) best = c;
   }
   return best;
@@ -49,7 +51,8 @@ export function alternatives(tx: Tx, lockerId: string, size: SizeClass, isConnec
       if (l.id === lockerId || l.status !== 'active' || out.length >= limit) continue;
       const device = tx.devices.byLocker(l.id);
       if (!device || !isConnected(device.id)) continue;
-      const freeFitting = tx.lockers.compartments(l.id).filter((c) => fits(size, c.size) && isFree(tx, c)).length;
+      const households = tx.households.compartmentsOf(l.id);
+      const freeFitting = tx.lockers.compartments(l.id).filter((c) => !households.has(c.index) && fits(size, c.size) && isFree(tx, c)).length;
       if (freeFitting > 0) out.push({ lockerId: l.id, name: l.name, siteId, scope, freeFitting });
     }
   };

@@ -4,6 +4,7 @@ import type { AppContext } from '../context.js';
 import type { Effects } from '../effects.js';
 import { hashPickupCode } from '../personal-data.js';
 import type { Tx } from '../ports.js';
+import { addPickupCode, isFreeOffline, revokeParcelCodes } from '../offline/code-set.js';
 
 /**
  * Issues a fresh pickup code for a deposited parcel: numeric (keypad-friendly), unique among the
@@ -11,13 +12,14 @@ import type { Tx } from '../ports.js';
  * codes of the parcel are revoked. Returns the plain code for the recipient message only.
  */
 export function issuePickupCode(ctx: AppContext, tx: Tx, parcel: Parcel, now: number): string {
-  tx.codes.revokeForParcel(parcel.id, now, 'reissued');
+  revokeParcelCodes(ctx, tx, parcel.id, now, 'reissued');
   const digits = ctx.settings.pickupCodeDigits;
   for (let attempt = 0; attempt < 50; attempt++) {
     const code = String(ctx.random(4).readUInt32BE(0) % 10 ** digits).padStart(digits, '0');
     const hash = hashPickupCode(ctx.keys.pickupCode, parcel.lockerId, code);
-    if (tx.codes.findActive(parcel.lockerId, hash)) continue;
+    if (tx.codes.findActive(parcel.lockerId, hash) || !isFreeOffline(ctx, tx, parcel.lockerId, code)) continue;
     tx.codes.insert(parcel.id, parcel.lockerId, hash, now, parcel.holdUntil ?? now);
+    addPickupCode(ctx, tx, parcel, code);
     return code;
   }
   // 50 collisions in a row means the locker's code space is nearly full: a configuration problem.

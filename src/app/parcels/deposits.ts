@@ -1,13 +1,13 @@
 import type { Deposit } from '../../domain/deposit.js';
 import { LockergateError } from '../../domain/errors.js';
-import type { SizeClass } from '../../domain/locker.js';
-import type { Carrier, Parcel } from '../../domain/parcel.js';
+import type { Compartment, SizeClass } from '../../domain/locker.js';
+import { fits, type Carrier, type Parcel } from '../../domain/parcel.js';
 import { createCommandInTx } from '../commands.js';
 import type { AppContext } from '../context.js';
 import { Effects } from '../effects.js';
 import { newId } from '../ids.js';
 import { encrypt, maskPhone } from '../personal-data.js';
-import type { Tx } from '../ports.js';
+import type { Household, Tx } from '../ports.js';
 import { alternatives, bestFit } from './allocation.js';
 import { depositActor } from './reactions.js';
 
@@ -15,7 +15,10 @@ export interface DepositRequest {
   lockerId: string;
   size: SizeClass;
   trackingNumber: string;
-  recipientPhone: string;
+  /** Required, except for mail into a household's own compartment. */
+  recipientPhone?: string | undefined;
+  /** Mail for a household of a mailbox bank: into its own compartment, no pickup code (protocol §13). */
+  householdId?: string | undefined;
   holdHours?: number | undefined;
   idempotencyKey?: string | undefined;
 }
@@ -59,9 +62,12 @@ export async function startDeposit(ctx: AppContext, carrier: Carrier, req: Depos
     if (!device || !ctx.transport.isConnected(device.id)) throw new LockergateError('LOCKER_OFFLINE');
     const quota = tx.carriers.quota(carrier.id, locker.id);
     if (quota !== undefined && tx.parcels.countHeld(carrier.id, locker.id) >= quota) throw new LockergateError('CARRIER_QUOTA_EXCEEDED', undefined, { quota });
-    const compartment = bestFit(tx, locker.id, req.size);
+    const household = req.householdId === undefined ? undefined : tx.households.get(req.householdId);
+    if (req.householdId !== undefined && (!household || household.removedAt !== null || household.lockerId !== locker.id)) throw new LockergateError('HOUSEHOLD_NOT_FOUND');
+    if (!household && req.recipientPhone === undefined) throw new LockergateError('VALIDATION_FAILED', 'recipientPhone is required (except for household mail).');
+    const compartment = household ? householdCompartment(tx, household, req.size) : bestFit(tx, locker.id, req.size);
     if (!compartment) {
-      throw new LockergateError('NO_COMPARTMENT_AVAILABLE', undefined, { size: req.size, alternatives: alternatives(tx, locker.id, req.size, (id) => ctx.transport.isConnected(id)) });
+      throw new LockergateError('NO_COMPARTMENT_AVAILABLE', undefined, { size: req.size, alternatives: household ? [] : alternatives(tx, locker.id, req.size, (id) => ctx.transport.isConnected(id)) });
     }
     const holdHours = Math.min(req.holdHours ?? ctx.settings.defaultHoldHours, ctx.settings.maxHoldHours);
     const parcel: Parcel = {
@@ -72,14 +78,15 @@ export async function startDeposit(ctx: AppContext, carrier: Carrier, req: Depos
       compartment: compartment.index,
       size: req.size,
       state: 'reserved',
-      recipientPhoneSealed: encrypt(ctx.keys.data, req.recipientPhone),
-      recipientPhoneMasked: maskPhone(req.recipientPhone),
+      recipientPhoneSealed: req.recipientPhone === undefined ? null : encrypt(ctx.keys.data, req.recipientPhone),
+      recipientPhoneMasked: req.recipientPhone === undefined ? null : maskPhone(req.recipientPhone),
       holdHours,
       holdUntil: null,
       reminderSentAt: null,
       createdAt: now,
       depositedAt: null,
       completedAt: null,
+      householdId: household?.id ?? null,
     };
     tx.parcels.insert(parcel);
     tx.parcels.addEvent({ parcelId: parcel.id, at: now, type: 'reserved', details: { compartment: compartment.index, size: compartment.size } });
@@ -106,6 +113,13 @@ export async function startDeposit(ctx: AppContext, carrier: Carrier, req: Depos
   });
   await effects.release(ctx);
   return result;
+}
+
+/** A household's own compartment takes its mail whatever is in it already, if the item fits and no other deposit is at it. */
+function householdCompartment(tx: Tx, household: Household, size: SizeClass): Compartment | undefined {
+  const c = tx.lockers.compartment(household.lockerId, household.compartment);
+  if (!c || c.state === 'out_of_service' || c.state === 'reserved' || c.door === 'open' || !fits(size, c.size)) return undefined;
+  return tx.deposits.liveForCompartment(c.lockerId, c.index) ? undefined : c;
 }
 
 export async function getDeposit(ctx: AppContext, carrierId: string, id: string): Promise<Deposit> {

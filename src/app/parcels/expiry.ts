@@ -3,6 +3,7 @@ import { notifyCarrier, notifyRecipient } from '../notifications.js';
 import { decrypt } from '../personal-data.js';
 import { moveParcel, parcelSummary } from './lifecycle.js';
 import { recordExpiry } from '../reports/rollups.js';
+import { revokeParcelCodes } from '../offline/code-set.js';
 
 export interface HoldReport {
   reminded: number;
@@ -38,7 +39,7 @@ export async function runHoldRules(ctx: AppContext): Promise<HoldReport> {
     for (const p of tx.parcels.dueForExpiry(now, BATCH)) {
       const expired = moveParcel(tx, p, 'expired', now);
       recordExpiry(tx, expired, now);
-      tx.codes.revokeForParcel(p.id, now, 'expired');
+      revokeParcelCodes(ctx, tx, p.id, now, 'expired');
       notifyCarrier(ctx, tx, p.carrierId, 'parcel.expired', parcelSummary(expired), now);
       report.expired++;
     }

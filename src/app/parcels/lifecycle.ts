@@ -6,6 +6,7 @@ import { decrypt } from '../personal-data.js';
 import type { Tx } from '../ports.js';
 import { issuePickupCode } from './codes.js';
 import { recordLockerDelivery, recordPickup } from '../reports/rollups.js';
+import { revokeParcelCodes } from '../offline/code-set.js';
 
 /** Parcel transitions shared by deposits, pickups, retrievals and expiry; each records its event. */
 export function moveParcel(tx: Tx, parcel: Parcel, to: ParcelState, now: number, details: Record<string, unknown> = {}): Parcel {
@@ -36,8 +37,8 @@ export function completeDeposit(ctx: AppContext, tx: Tx, deposit: Deposit, now: 
   const parcel = moveParcel(tx, tx.parcels.get(deposit.parcelId)!, 'deposited', now, { compartment: deposit.compartment, confirmedBy: how });
   setCompartmentState(tx, deposit.lockerId, deposit.compartment, 'occupied');
   recordLockerDelivery(tx, parcel, now);
-  const code = issuePickupCode(ctx, tx, parcel, now);
-  sendCode(ctx, tx, parcel, code, now);
+  // Household mail needs no code: the household opens its own compartment (protocol §13).
+  if (parcel.householdId === null) sendCode(ctx, tx, parcel, issuePickupCode(ctx, tx, parcel, now), now);
   notifyCarrier(ctx, tx, parcel.carrierId, 'parcel.deposited', parcelSummary(parcel), now);
 }
 
@@ -61,19 +62,20 @@ export function sendCode(ctx: AppContext, tx: Tx, parcel: Parcel, code: string, 
 export function failDeposit(ctx: AppContext, tx: Tx, deposit: Deposit, reason: DepositFailure, now: number): void {
   tx.deposits.update({ ...deposit, state: 'failed', reason, updatedAt: now });
   const parcel = moveParcel(tx, tx.parcels.get(deposit.parcelId)!, 'cancelled', now, { reason });
-  // A jammed door must not be handed to the next courier.
-  setCompartmentState(tx, deposit.lockerId, deposit.compartment, reason === 'jammed' ? 'out_of_service' : 'available');
+  // A jammed door must not be handed to the next courier; a household's compartment may hold other mail.
+  const otherMail = parcel.householdId !== null && tx.parcels.depositedForHousehold(parcel.householdId).length > 0;
+  setCompartmentState(tx, deposit.lockerId, deposit.compartment, reason === 'jammed' ? 'out_of_service' : otherMail ? 'occupied' : 'available');
   notifyCarrier(ctx, tx, parcel.carrierId, 'deposit.failed', { ...parcelSummary(parcel), depositId: deposit.id, reason }, now);
 }
 
 /** The door opened for the resident (or the courier retrieving): the parcel has left the system. */
-export function completePickup(ctx: AppContext, tx: Tx, pickup: Pickup, now: number): void {
+export function completePickup(ctx: AppContext, tx: Tx, pickup: Pickup, now: number, details: Record<string, unknown> = {}): void {
   tx.pickups.update({ ...pickup, state: 'done', completedAt: now });
   const parcel = tx.parcels.get(pickup.parcelId)!;
   const to = pickup.kind === 'retrieval' ? 'returned' : 'picked_up';
-  const moved = moveParcel(tx, parcel, to, now, { channel: pickup.channel, pickupId: pickup.id });
+  const moved = moveParcel(tx, parcel, to, now, { channel: pickup.channel, pickupId: pickup.id, ...details });
   recordPickup(tx, moved, now);
-  tx.codes.revokeForParcel(parcel.id, now, to === 'returned' ? 'retrieved' : 'used');
+  revokeParcelCodes(ctx, tx, parcel.id, now, to === 'returned' ? 'retrieved' : 'used');
   setCompartmentState(tx, pickup.lockerId, pickup.compartment, 'available');
   notifyCarrier(ctx, tx, parcel.carrierId, to === 'returned' ? 'parcel.returned' : 'parcel.picked_up', parcelSummary(moved), now);
 }

@@ -1,3 +1,4 @@
+import { CodeSyncPump } from '../../../src/app/offline/sync.js';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -39,7 +40,7 @@ export async function startReportFixture(): Promise<ReportFixture> {
   const clock = new ManualClock(Date.UTC(2026, 10, 28, 2, 0));
   const ctx: AppContext = {
     store, clock, random: randomBytes, transport: new FakeTransport(), events: new AppEventBus(), settings: DEFAULT_SETTINGS, startedAt: clock.now(),
-    keys: { pickupCode: Buffer.alloc(32, 1), data: Buffer.alloc(32, 2) },
+    keys: { pickupCode: Buffer.alloc(32, 1), data: Buffer.alloc(32, 2) }, codeSync: new CodeSyncPump(),
   };
   await applySeed(ctx, loadSeedFiles(defaultSeedsDir()), { regionsOnly: true });
   let n = 0;
@@ -60,7 +61,7 @@ export async function startReportFixture(): Promise<ReportFixture> {
       return store.transact((tx) => {
         const parcel: Parcel = {
           id: newId(randomBytes, 'pcl', 12), carrierId, trackingNumber: `TN-${++n}`, lockerId, compartment: 1, size: 'S', state: 'reserved',
-          recipientPhoneSealed: null, recipientPhoneMasked: null, holdHours: 72, holdUntil: null, reminderSentAt: null, createdAt: at, depositedAt: null, completedAt: null,
+          recipientPhoneSealed: null, recipientPhoneMasked: null, holdHours: 72, holdUntil: null, reminderSentAt: null, createdAt: at, depositedAt: null, completedAt: null, householdId: null,
         };
         tx.parcels.insert(parcel);
         const deposit: Deposit = {

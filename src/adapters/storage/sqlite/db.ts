@@ -14,6 +14,7 @@ import { SqliteTokenRepo } from './token-repo.js';
 import { SqliteCarrierRepo } from './carrier-repo.js';
 import { SqliteParcelRepo } from './parcel-repo.js';
 import { SqliteDepositRepo, SqlitePickupRepo } from './deposit-repo.js';
+import { SqliteHouseholdRepo, SqliteLocalOpenRepo, SqliteOfflineCodeRepo } from './offline-repo.js';
 import { SqlitePickupCodeRepo } from './code-repo.js';
 import { SqliteOutboxRepo } from './outbox-repo.js';
 import { SqliteRegionRepo } from './region-repo.js';
@@ -64,6 +65,9 @@ export class SqliteStore implements Store {
       deposits: new SqliteDepositRepo(this.db),
       pickups: new SqlitePickupRepo(this.db),
       codes: new SqlitePickupCodeRepo(this.db),
+      offlineCodes: new SqliteOfflineCodeRepo(this.db),
+      households: new SqliteHouseholdRepo(this.db),
+      localOpens: new SqliteLocalOpenRepo(this.db),
       outbox: new SqliteOutboxRepo(this.db),
       regions: new SqliteRegionRepo(this.db),
       rollups: new SqliteRollupRepo(this.db),

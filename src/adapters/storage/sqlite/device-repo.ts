@@ -16,9 +16,11 @@ interface DeviceRow {
   revoked_at: number | null;
   created_at: number;
   telemetry: string | null;
+  wake_interval_s: number | null;
+  asleep_until: number | null;
 }
 
-const COLUMNS = 'id, locker_id, model, firmware, protocol, boot_id, last_seq, online, last_seen_at, connected_at, revoked_at, created_at, telemetry';
+const COLUMNS = 'id, locker_id, model, firmware, protocol, boot_id, last_seq, online, last_seen_at, connected_at, revoked_at, created_at, telemetry, wake_interval_s, asleep_until';
 
 const toDevice = (r: DeviceRow): Device => ({
   id: r.id,
@@ -34,6 +36,8 @@ const toDevice = (r: DeviceRow): Device => ({
   revokedAt: r.revoked_at,
   createdAt: r.created_at,
   telemetry: r.telemetry === null ? null : (JSON.parse(r.telemetry) as Record<string, unknown>),
+  wakeIntervalS: r.wake_interval_s,
+  asleepUntil: r.asleep_until,
 });
 
 const params = (d: Device) => ({ ...d, online: d.online ? 1 : 0, telemetry: d.telemetry === null ? null : JSON.stringify(d.telemetry) });
@@ -52,7 +56,7 @@ export class SqliteDeviceRepo implements DeviceRepo {
   constructor(db: Database.Database) {
     this.insertStmt = db.prepare(
       `INSERT INTO devices (${COLUMNS}, secret_hash) VALUES (@id, @lockerId, @model, @firmware, @protocol, @bootId,
-       @lastSeq, @online, @lastSeenAt, @connectedAt, @revokedAt, @createdAt, @telemetry, @secretHash)`,
+       @lastSeq, @online, @lastSeenAt, @connectedAt, @revokedAt, @createdAt, @telemetry, @wakeIntervalS, @asleepUntil, @secretHash)`,
     );
     this.getStmt = db.prepare(`SELECT ${COLUMNS} FROM devices WHERE id = ?`);
     this.byLockerStmt = db.prepare(`SELECT ${COLUMNS} FROM devices WHERE locker_id = ?`);
@@ -60,7 +64,8 @@ export class SqliteDeviceRepo implements DeviceRepo {
     this.updateStmt = db.prepare(
       `UPDATE devices SET model = @model, firmware = @firmware, protocol = @protocol, boot_id = @bootId,
        last_seq = @lastSeq, online = @online, last_seen_at = @lastSeenAt, connected_at = @connectedAt,
-       revoked_at = @revokedAt, telemetry = @telemetry WHERE id = @id`,
+       revoked_at = @revokedAt, telemetry = @telemetry, wake_interval_s = @wakeIntervalS,
+       asleep_until = @asleepUntil WHERE id = @id`,
     );
     this.secretStmt = db.prepare('UPDATE devices SET secret_hash = ? WHERE id = ?');
     this.offlineStmt = db.prepare('UPDATE devices SET online = 0 WHERE online = 1');

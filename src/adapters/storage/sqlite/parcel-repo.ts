@@ -19,6 +19,7 @@ interface ParcelRow {
   created_at: number;
   deposited_at: number | null;
   completed_at: number | null;
+  household_id: string | null;
 }
 
 const toParcel = (r: ParcelRow): Parcel => ({
@@ -37,6 +38,7 @@ const toParcel = (r: ParcelRow): Parcel => ({
   createdAt: r.created_at,
   depositedAt: r.deposited_at,
   completedAt: r.completed_at,
+  householdId: r.household_id,
 });
 
 const LIVE = `('reserved', 'deposited', 'expired')`;
@@ -53,13 +55,14 @@ export class SqliteParcelRepo implements ParcelRepo {
   private readonly reminderStmt: Database.Statement<[number, number], ParcelRow>;
   private readonly purgeableStmt: Database.Statement<[number, number], ParcelRow>;
   private readonly inCompartmentStmt: Database.Statement<[string, number], ParcelRow>;
+  private readonly householdStmt: Database.Statement<[string], ParcelRow>;
 
   constructor(db: Database.Database) {
     this.insertStmt = db.prepare(
       `INSERT INTO parcels (id, carrier_id, tracking_number, locker_id, compartment, size, state, recipient_phone_sealed,
-       recipient_phone_masked, hold_hours, hold_until, reminder_sent_at, created_at, deposited_at, completed_at)
+       recipient_phone_masked, hold_hours, hold_until, reminder_sent_at, created_at, deposited_at, completed_at, household_id)
        VALUES (@id, @carrierId, @trackingNumber, @lockerId, @compartment, @size, @state, @recipientPhoneSealed,
-       @recipientPhoneMasked, @holdHours, @holdUntil, @reminderSentAt, @createdAt, @depositedAt, @completedAt)`,
+       @recipientPhoneMasked, @holdHours, @holdUntil, @reminderSentAt, @createdAt, @depositedAt, @completedAt, @householdId)`,
     );
     this.getStmt = db.prepare('SELECT * FROM parcels WHERE id = ?');
     this.updateStmt = db.prepare(
@@ -71,14 +74,16 @@ export class SqliteParcelRepo implements ParcelRepo {
     this.heldStmt = db.prepare(`SELECT count(*) AS n FROM parcels WHERE carrier_id = ? AND locker_id = ? AND state IN ${LIVE}`);
     this.addEventStmt = db.prepare('INSERT INTO parcel_events (parcel_id, at, type, details) VALUES (?, ?, ?, ?)');
     this.eventsStmt = db.prepare('SELECT parcel_id, at, type, details FROM parcel_events WHERE parcel_id = ? ORDER BY id');
-    this.expiryStmt = db.prepare(`SELECT * FROM parcels WHERE state = 'deposited' AND hold_until <= ? ORDER BY hold_until LIMIT ?`);
+    this.expiryStmt = db.prepare(`SELECT * FROM parcels WHERE state = 'deposited' AND hold_until <= ? AND household_id IS NULL ORDER BY hold_until LIMIT ?`);
     this.reminderStmt = db.prepare(
-      `SELECT * FROM parcels WHERE state = 'deposited' AND reminder_sent_at IS NULL AND hold_until <= ? ORDER BY hold_until LIMIT ?`,
+      `SELECT * FROM parcels WHERE state = 'deposited' AND reminder_sent_at IS NULL AND hold_until <= ? AND household_id IS NULL
+       ORDER BY hold_until LIMIT ?`,
     );
     this.purgeableStmt = db.prepare(
       `SELECT * FROM parcels WHERE recipient_phone_sealed IS NOT NULL AND completed_at IS NOT NULL AND completed_at < ?
        AND state IN ('picked_up', 'returned', 'cancelled', 'incident') LIMIT ?`,
     );
+    this.householdStmt = db.prepare(`SELECT * FROM parcels WHERE household_id = ? AND state = 'deposited' ORDER BY deposited_at`);
     this.inCompartmentStmt = db.prepare(
       `SELECT * FROM parcels WHERE locker_id = ? AND compartment = ? AND state IN ${LIVE} ORDER BY created_at DESC LIMIT 1`,
     );
@@ -119,5 +124,8 @@ export class SqliteParcelRepo implements ParcelRepo {
   liveInCompartment(lockerId: string, compartment: number): Parcel | undefined {
     const r = this.inCompartmentStmt.get(lockerId, compartment);
     return r && toParcel(r);
+  }
+  depositedForHousehold(householdId: string): Parcel[] {
+    return this.householdStmt.all(householdId).map(toParcel);
   }
 }

@@ -59,6 +59,8 @@ export function device(id: string, lockerId: string, overrides: Partial<Device> 
     revokedAt: null,
     createdAt: T0,
     telemetry: null,
+    wakeIntervalS: null,
+    asleepUntil: null,
     ...overrides,
   };
 }

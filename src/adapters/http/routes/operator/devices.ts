@@ -17,8 +17,8 @@ export async function deviceRoutes(fastify: FastifyInstance, deps: HttpDeps): Pr
     onRequest: operator,
     schema: { tags: ['devices'], security, summary: 'New secret for a controller; its live session is closed at once', params },
   }, async (req, reply) => {
-    const { device, secret } = await rotateDeviceSecret(ctx, req.params.id, actorOf(req));
-    return reply.header('cache-control', 'no-store').send({ deviceId: device.id, secret });
+    const { device, secret, codeKey } = await rotateDeviceSecret(ctx, req.params.id, actorOf(req));
+    return reply.header('cache-control', 'no-store').send({ deviceId: device.id, secret, codeKey });
   });
 
   app.post('/v1/devices/:id/revoke', {

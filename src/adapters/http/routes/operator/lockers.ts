@@ -48,13 +48,13 @@ export async function lockerRoutes(fastify: FastifyInstance, deps: HttpDeps): Pr
     schema: {
       tags: ['devices'],
       security,
-      summary: 'Provision the locker controller: returns its device id and secret, once',
+      summary: 'Provision the locker controller: returns its device id, secret and offline code key, once',
       params: z.object({ id: LockerId }),
       body: z.object({ deviceId: z.string().regex(/^[a-z0-9][a-z0-9-]{2,22}$/).optional() }).strict().nullish(),
     },
   }, async (req, reply) => {
-    const { device, secret } = await provisionDevice(ctx, req.params.id, actorOf(req), req.body?.deviceId);
-    return reply.status(201).header('cache-control', 'no-store').send({ deviceId: device.id, lockerId: device.lockerId, secret });
+    const { device, secret, codeKey } = await provisionDevice(ctx, req.params.id, actorOf(req), req.body?.deviceId);
+    return reply.status(201).header('cache-control', 'no-store').send({ deviceId: device.id, lockerId: device.lockerId, secret, codeKey });
   });
 
   app.post('/v1/lockers/:id/compartments/:n/open', {
