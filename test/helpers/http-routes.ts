@@ -1,5 +1,5 @@
 import {
-  freshAlarm, freshBareLocker, freshDepositToConfirm, freshDevice, freshOpenDeposit, freshParcel, yesterday, type Role, type World,
+  freshAlarm, freshBareLocker, freshDepositToConfirm, freshDevice, freshHousehold, freshMailboxBank, freshOpenDeposit, freshParcel, yesterday, type Role, type World,
 } from './http-world.js';
 import { tracking, wrongCode } from './parcels.js';
 
@@ -13,6 +13,8 @@ export interface RouteRequest {
   payload?: Record<string, unknown>;
   query?: Record<string, string>;
   remoteAddress?: string;
+  /** Credentials the role does not carry in World.headers (a household's app token). */
+  headers?: Record<string, string>;
 }
 
 export interface RouteSpec {
@@ -68,6 +70,17 @@ export const ROUTES: RouteSpec[] = [
     path: '/v1/pickups',
     // The code is the credential: only the resident has the right one; everyone else guesses.
     request: (w, role) => ({ url: '/v1/pickups', payload: { lockerId: w.fx.lockerId, code: role === 'resident' ? w.residentCode : wrongCode(w.residentCode) }, remoteAddress: `198.51.100.${1 + (n++ % 250)}` }),
+  },
+
+  { method: 'GET', path: '/v1/lockers/:id/households', request: (w) => ({ url: `/v1/lockers/${w.household.lockerId}/households` }) },
+  { method: 'POST', path: '/v1/lockers/:id/households', request: async (w, _r, ok) => ({ url: `/v1/lockers/${ok ? await freshMailboxBank(w) : w.household.lockerId}/households`, payload: { compartment: 2, label: 'Flat 2' } }) },
+  { method: 'POST', path: '/v1/households/:id/reset-code', request: (w) => ({ url: `/v1/households/${w.household.id}/reset-code` }) },
+  { method: 'POST', path: '/v1/households/:id/remove', request: async (w, _r, ok) => ({ url: `/v1/households/${ok ? (await freshHousehold(w)).id : w.household.id}/remove` }) },
+  {
+    method: 'POST',
+    path: '/v1/household/open',
+    // The household's app token is the credential; only the resident holds one.
+    request: (w, role) => ({ url: '/v1/household/open', ...(role === 'resident' ? { headers: { authorization: `Bearer ${w.household.appToken}` } } : {}) }),
   },
 
   { method: 'GET', path: '/v1/regions', request: () => ({ url: '/v1/regions' }) },

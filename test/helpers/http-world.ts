@@ -1,4 +1,5 @@
-import { createLocker } from '../../src/app/provisioning.js';
+import { createLocker, provisionDevice } from '../../src/app/provisioning.js';
+import { createHousehold } from '../../src/app/households.js';
 import type { SimController } from '../../device-sim/index.js';
 import { startTestGateway, until, type TestGateway } from './gateway.js';
 import { latestCode, smsEnv, startSmsInbox, type SmsInbox } from './inbox.js';
@@ -28,6 +29,8 @@ export interface World {
   depositId: string;
   /** The code of a parcel waiting in fx, as the resident got it by SMS. */
   residentCode: string;
+  /** A household of a mailbox bank; the resident role holds its app token. */
+  household: { id: string; appToken: string; lockerId: string };
   headers(role: Role): Record<string, string>;
   close(): Promise<void>;
 }
@@ -45,12 +48,14 @@ export async function startWorld(env: Record<string, string> = {}): Promise<Worl
   const forResident = await a.depositParcel(sim, fx.lockerId);
   await gw.dispatchNotifications();
   const residentCode = latestCode(sms, forResident.parcelId);
+  const world = { gw, fx } as World;
+  const household = await freshHousehold(world);
   const headers = (role: Role): Record<string, string> => {
     const bearer = { carrierA: a.carrier.apiKey, carrierB: b.carrier.apiKey, viewer: fx.viewerToken, operator: fx.operatorToken }[role as string];
     return bearer ? { authorization: `Bearer ${bearer}` } : {};
   };
   return {
-    gw, sms, fx, sim, noSensor, a, b, parcelId: kept.parcelId, depositId: kept.depositId, residentCode, headers,
+    gw, sms, fx, sim, noSensor, a, b, parcelId: kept.parcelId, depositId: kept.depositId, residentCode, household, headers,
     async close() {
       await stopAllSims();
       await gw.stop();
@@ -82,6 +87,20 @@ export async function freshParcel(w: World): Promise<string> {
 /** A new locker without a controller (provisioning). */
 export async function freshBareLocker(w: World): Promise<string> {
   return (await createLocker(w.gw.ctx, { siteId: w.fx.siteId, name: 'bare', kind: 'smart_locker', layout: 'S:1' }, 'test')).locker.id;
+}
+
+/** A new mailbox bank with a provisioned (sleeping) controller: households live here. */
+export async function freshMailboxBank(w: World): Promise<string> {
+  const { locker } = await createLocker(w.gw.ctx, { siteId: w.fx.siteId, name: 'mailboxes', kind: 'mailbox_bank', layout: 'S:4' }, 'test');
+  await provisionDevice(w.gw.ctx, locker.id, 'test');
+  return locker.id;
+}
+
+/** A new household in a new mailbox bank: its id and app token. */
+export async function freshHousehold(w: World): Promise<{ id: string; appToken: string; lockerId: string }> {
+  const lockerId = await freshMailboxBank(w);
+  const { household, appToken } = await createHousehold(w.gw.ctx, { lockerId, compartment: 1, label: 'Flat 1' }, 'test');
+  return { id: household.id, appToken, lockerId };
 }
 
 /** A new offline controller (rotate, revoke). */

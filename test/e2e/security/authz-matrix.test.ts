@@ -43,6 +43,11 @@ const MATRIX = `
   POST   /v1/retrievals                              401       401      ok       404      401    401
   POST   /v1/volume-reports                          401       401      ok       ok       401    401
   POST   /v1/pickups                                 403       ok       403      403      403    403
+  GET    /v1/lockers/:id/households                  401       401      401      401      ok     ok
+  POST   /v1/lockers/:id/households                  401       401      401      401      403    ok
+  POST   /v1/households/:id/reset-code               401       401      401      401      403    ok
+  POST   /v1/households/:id/remove                   401       401      401      401      403    ok
+  POST   /v1/household/open                          401       ok       401      401      401    401
   GET    /v1/regions                                 401       401      401      401      ok     ok
   GET    /v1/reports/share                           401       401      401      401      ok     ok
   GET    /v1/reports/deployment                      401       401      401      401      ok     ok
@@ -78,7 +83,7 @@ describe.each(rows)('$method $path', (row) => {
     const expected = row.expected[role];
     const req = await spec.request(w, role, expected === 'ok');
     const before = expected === 'ok' ? undefined : snapshotDb(w.gw.store.db);
-    const res = await w.gw.http.inject({ method: row.method as 'GET', url: req.url, query: req.query, payload: req.payload, headers: w.headers(role), remoteAddress: req.remoteAddress });
+    const res = await w.gw.http.inject({ method: row.method as 'GET', url: req.url, query: req.query, payload: req.payload, headers: { ...w.headers(role), ...req.headers }, remoteAddress: req.remoteAddress });
     if (expected === 'ok') {
       expect(res.statusCode, res.body).toBeGreaterThanOrEqual(200);
       expect(res.statusCode, res.body).toBeLessThan(300);
