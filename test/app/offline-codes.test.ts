@@ -9,7 +9,7 @@ import { newId } from '../../src/app/ids.js';
 import { deviceCodeKey, offlineCodeHash } from '../../src/app/offline/code-key.js';
 import { syncLockers } from '../../src/app/offline/sync.js';
 import { issuePickupCode } from '../../src/app/parcels/codes.js';
-import { runHoldRules } from '../../src/app/parcels/expiry.js';
+import { OFFLINE_CODE_HISTORY_MS, runHoldRules } from '../../src/app/parcels/expiry.js';
 import { completePickup } from '../../src/app/parcels/lifecycle.js';
 import { createLocker, provisionDevice } from '../../src/app/provisioning.js';
 import type { Parcel } from '../../src/domain/parcel.js';
@@ -166,6 +166,25 @@ describe('code sync', () => {
 /** `code` was typed at the controller at `ts` while it held `codeVersion`, and it opened. */
 const localOpen = (code: string, compartment: number, codeVersion: number, ts: number, kind: 'pickup' | 'household' = 'pickup') => ({
   ...h.controller.envelope(), ts, type: 'local_open' as const, openId: `lo-${newId(h.ctx.random, 'x', 10).slice(2)}`, compartment, kind, h: offlineCodeHash(key, code), codeVersion,
+});
+
+describe('history', () => {
+  it('forgets revoked entries after 30 days; a controller whose version is older than that gets a full set', async () => {
+    const a = await deposited(1);
+    await deposited(2);
+    await connect(h);
+    await hello(0);
+    await ack(lastSync());
+    h.transport.connected.delete(h.deviceId);
+    h.clock.advance(HOLD_MS + 1);
+    expect((await runHoldRules(h.ctx)).expired).toBe(2);
+    h.clock.advance(OFFLINE_CODE_HISTORY_MS + 1);
+    expect((await runHoldRules(h.ctx)).prunedCodes).toBe(2);
+    expect(await h.store.read((tx) => tx.offlineCodes.history(h.lockerId, offlineCodeHash(key, a.code), 100))).toEqual([]);
+    await connect(h);
+    await hello(2);
+    expect(lastSync()).toMatchObject({ mode: 'full', version: 4, add: [] });
+  });
 });
 
 describe('local opens (offline pickups) are reconciled by the written rule', () => {

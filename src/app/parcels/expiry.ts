@@ -9,7 +9,15 @@ export interface HoldReport {
   reminded: number;
   expired: number;
   purged: number;
+  /** Revoked controller code entries forgotten (older than OFFLINE_CODE_HISTORY_MS). */
+  prunedCodes: number;
 }
+
+/**
+ * How long a revoked controller code is remembered: an offline pickup replayed later than this
+ * cannot be told from an unknown code. Controllers whose set is older get a full set.
+ */
+export const OFFLINE_CODE_HISTORY_MS = 30 * 24 * 3_600_000;
 
 const BATCH = 500;
 
@@ -23,7 +31,7 @@ export async function runHoldRules(ctx: AppContext): Promise<HoldReport> {
   const now = ctx.clock.now();
   const { settings } = ctx;
   return ctx.store.transact((tx) => {
-    const report: HoldReport = { reminded: 0, expired: 0, purged: 0 };
+    const report: HoldReport = { reminded: 0, expired: 0, purged: 0, prunedCodes: 0 };
     for (const p of tx.parcels.dueForReminder(now + settings.reminderBeforeMs, BATCH)) {
       if (p.holdUntil === null || p.holdUntil <= now) continue; // about to expire: no reminder
       tx.parcels.update({ ...p, reminderSentAt: now });
@@ -48,6 +56,7 @@ export async function runHoldRules(ctx: AppContext): Promise<HoldReport> {
       tx.parcels.addEvent({ parcelId: p.id, at: now, type: 'personal_data_purged', details: {} });
       report.purged++;
     }
+    report.prunedCodes = tx.offlineCodes.prune(now - OFFLINE_CODE_HISTORY_MS);
     return report;
   });
 }

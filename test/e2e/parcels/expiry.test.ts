@@ -40,10 +40,10 @@ describe('hold time', () => {
   it('reminds the recipient and tells the carrier before the hold ends, once', async () => {
     const { c, d } = await parcelWaiting(24);
     gw.clock!.advance(22 * HOUR - 1000);
-    expect(await runHoldRules(gw.ctx)).toEqual({ reminded: 0, expired: 0, purged: 0 });
+    expect(await runHoldRules(gw.ctx)).toMatchObject({ reminded: 0, expired: 0, purged: 0 });
     gw.clock!.advance(2000); // now inside the last 2 hours
-    expect(await runHoldRules(gw.ctx)).toEqual({ reminded: 1, expired: 0, purged: 0 });
-    expect(await runHoldRules(gw.ctx)).toEqual({ reminded: 0, expired: 0, purged: 0 });
+    expect(await runHoldRules(gw.ctx)).toMatchObject({ reminded: 1, expired: 0, purged: 0 });
+    expect(await runHoldRules(gw.ctx)).toMatchObject({ reminded: 0, expired: 0, purged: 0 });
 
     await gw.dispatchNotifications();
     const reminders = sms.about(d.parcelId).filter((m) => m.body.kind === 'reminder');

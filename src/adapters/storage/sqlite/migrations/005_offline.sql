@@ -36,6 +36,7 @@ CREATE INDEX offline_codes_parcel ON offline_codes(parcel_id) WHERE revoked_vers
 CREATE INDEX offline_codes_household ON offline_codes(household_id) WHERE revoked_version IS NULL;
 CREATE INDEX offline_codes_added ON offline_codes(locker_id, added_version);
 CREATE INDEX offline_codes_revoked ON offline_codes(locker_id, revoked_version) WHERE revoked_version IS NOT NULL;
+CREATE INDEX offline_codes_pruning ON offline_codes(revoked_at) WHERE revoked_at IS NOT NULL;
 
 -- A household's own compartment in a mailbox bank: no pickup code, the household's own code or app.
 CREATE TABLE households (
