@@ -101,9 +101,11 @@ export function onCodeSyncCommand(ctx: AppContext, tx: Tx, c: Command, now: numb
     if (next.sentVersion === null && version !== next.version) ctx.codeSync.nudge(c.lockerId);
     return;
   }
-  const reportedVersion = c.outcome === 'rejected_out_of_sync' ? UNKNOWN : state.reportedVersion;
+  // A controller that cannot take code_sync at all is left alone until its next hello (no retry loop).
+  const refused = c.outcome === 'rejected_unsupported' || c.outcome === 'rejected_invalid';
+  const reportedVersion = c.outcome === 'rejected_out_of_sync' ? UNKNOWN : refused ? null : state.reportedVersion;
   tx.offlineCodes.saveState({ ...state, reportedVersion, sentVersion: null });
-  ctx.codeSync.nudge(c.lockerId);
+  if (!refused) ctx.codeSync.nudge(c.lockerId);
 }
 
 /** Collects nudges and runs one sync transaction for all of them after the current commit. */
