@@ -37,6 +37,8 @@ Scale:
   --engine raw|mqttjs          raw: mqtt-packet over plain sockets (default); mqttjs: one mqtt.js client each
   --keepalive S --telemetry S  MQTT keepalive (60) and telemetry period (300)
   --connect-concurrency N      connection attempts in flight per process (200)
+  --mailbox-wake-s S           mailbox banks run sleepy (protocol 1.1 §13), waking every S simulated
+                               seconds, 10-86400 (default 0: they stay connected; the demo uses 300)
 
 Faults (probabilities; combinable):
   --drop-rate R                connection drops per controller per minute (a rate, e.g. 0.01)
@@ -87,12 +89,17 @@ const num = (v: string | undefined, name: string, fallback: number, min = 0, max
   return n;
 };
 const prob = (v: string | undefined, name: string, fallback = 0): number => num(v, name, fallback, 0, 1);
+/** 0 (always connected) or a wake interval the hello can carry (StatusOnline.wakeIntervalS: 10-86400 s). */
+const mailboxWake = (s: number): number => {
+  if (s !== 0 && (s < 10 || !Number.isInteger(s))) throw new Error(`--mailbox-wake-s must be 0 or a whole number of seconds from 10 to 86400, not ${s}`);
+  return s;
+};
 
 export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): CliConfig | 'help' {
   const strings = [
     'fleet', 'provision', 'operator-token', 'token', 'http', 'mqtt', 'mailbox-share', 'carriers', 'prefix', 'save-fleet',
     'scenario', 'seed', 'speed', 'rate', 'duration', 'days', 'start-hour', 'fill', 'no-show', 'app-share', 'hold-hours', 'dwell',
-    'workers', 'source-ips', 'engine', 'keepalive', 'telemetry', 'connect-concurrency', 'backoff-scale',
+    'workers', 'source-ips', 'engine', 'keepalive', 'telemetry', 'connect-concurrency', 'backoff-scale', 'mailbox-wake-s',
     'drop-rate', 'storm-every', 'storm-fraction', 'duplicate', 'reorder', 'lose-acks', 'late-acks', 'late-ack-ms', 'stale-commands',
     'jam', 'sensor-faults', 'leave-open', 'left-open-s', 'force-doors', 'power-loss', 'faults',
     'sms-listen', 'sms-secret', 'summary', 'settle-timeout', 'max-in-flight', 'retrieve-poll', 'open-delay-ms', 'jam-window-ms',
@@ -137,6 +144,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
     keepaliveS: num(s['keepalive'], 'keepalive', D.keepaliveS, 1, 65_535),
     telemetryS: num(s['telemetry'], 'telemetry', D.telemetryS, 1),
     connectConcurrency: num(s['connect-concurrency'], 'connect-concurrency', D.connectConcurrency, 1),
+    mailboxWakeS: mailboxWake(num(s['mailbox-wake-s'], 'mailbox-wake-s', D.mailboxWakeS, 0, 86_400)),
     backoffScale: num(s['backoff-scale'], 'backoff-scale', D.backoffScale, 0.001, 100),
     openDelayMs: num(s['open-delay-ms'], 'open-delay-ms', D.openDelayMs, 0),
     jamWindowMs: num(s['jam-window-ms'], 'jam-window-ms', D.jamWindowMs, 1),

@@ -1,4 +1,5 @@
 import { COMMAND_TYPES, Command, CommandId, type AckRejectReasonT, type CommandT } from '../protocol/index.js';
+import type { CodeStore } from './codes.js';
 import type { Keypad } from './keypad.js';
 import type { Locker } from './locker.js';
 import type { SimContext } from './types.js';
@@ -44,6 +45,8 @@ export class CommandProcessor {
     private readonly locker: Locker,
     private readonly keypad: Keypad,
     private readonly onReboot: (ackDelivered: Promise<boolean>) => void,
+    /** v1.1 code set; null for a 1.0 controller or one without a code key (code_sync: unsupported). */
+    private readonly codes: CodeStore | null = null,
   ) {
     this.memory = new CommandMemory(() => ctx.clock.now(), 256);
   }
@@ -68,6 +71,8 @@ export class CommandProcessor {
     const cmd = parsed.data;
     this.ctx.events.emit('command', cmd);
     const reason = this.rejection(cmd);
+    // §6.8: a code_sync is in force (and in flash) before its ack goes out.
+    if (reason === null && cmd.type === 'code_sync') this.syncCodes(cmd);
     const delivered = this.answer(cmd.id, reason, cmd.expiresAt);
     if (reason === null) {
       this.executed.push(cmd.id);
@@ -110,10 +115,13 @@ export class CommandProcessor {
   }
 
   private rejection(cmd: CommandT): AckRejectReasonT | null {
+    // §6.2 step 3: a firmware without offline codes does not implement code_sync.
+    if (cmd.type === 'code_sync' && !this.codes) return 'unsupported';
     // §6.2 step 4 says expiresAt ≤ now; the schema comment says "after this instant". The
     // stricter reading is used: a command is dead at its expiry instant.
     if (cmd.expiresAt <= this.ctx.clock.now()) return 'expired';
     if (cmd.type === 'keypad_reply' && !this.keypad.isPending(cmd.requestId)) return 'expired';
+    if (cmd.type === 'code_sync' && cmd.mode === 'delta' && cmd.fromVersion !== this.codes?.version) return 'out_of_sync';
     const opens = cmd.type === 'open' || (cmd.type === 'keypad_reply' && cmd.result === 'open');
     if (!opens) return null;
     if (cmd.compartment === undefined) return 'invalid';
@@ -139,8 +147,16 @@ export class CommandProcessor {
         this.onReboot(ackDelivered);
         return;
       case 'ping':
+      case 'code_sync':
         return;
     }
+  }
+
+  /** §12.3: a delta on top of the version held (checked in `rejection`), or one part of a full set. */
+  private syncCodes(cmd: Extract<CommandT, { type: 'code_sync' }>): void {
+    if (!this.codes) return;
+    const complete = cmd.mode === 'delta' ? this.codes.applyDelta(cmd) : this.codes.stageFull(cmd);
+    if (complete) this.ctx.events.emit('codes', this.codes.version, this.codes.count);
   }
 }
 

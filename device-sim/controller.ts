@@ -1,13 +1,16 @@
 import { EventEmitter } from 'node:events';
 import { CHANNEL_RULES, PROTOCOL_VERSION, deviceTopic, type Channel } from '../protocol/index.js';
+import { Battery } from './battery.js';
 import { Timers, systemClock } from './clock.js';
+import { CodeStore } from './codes.js';
 import { CommandProcessor } from './commands.js';
 import type { PhysicalState } from './compartment.js';
 import { randomId } from './ids.js';
-import { Keypad, type KeypadReply } from './keypad.js';
-import { Link } from './link.js';
+import { Keypad, type KeypadOutcome } from './keypad.js';
+import { Link, type Goodbye } from './link.js';
 import { Locker } from './locker.js';
 import type { QueuedMessage } from './outbox.js';
+import { SleepCycle } from './sleepy.js';
 import { silentLogger, type SimContext, type SimControllerEvents, type SimControllerOptions, type SimStats } from './types.js';
 import { Sequencer } from './uplink.js';
 
@@ -34,6 +37,13 @@ export class SimController {
   private readonly locker: Locker;
   private readonly keypad: Keypad;
   private readonly commands: CommandProcessor;
+  /** v1.1 offline code set (flash: survives reboots); null for 1.0 or without a code key. */
+  private readonly codes: CodeStore | null;
+  private readonly batteryModel: Battery | null;
+  private readonly sleepCycle: SleepCycle | null;
+  /** Speaks 1.1 (or a later minor): v1.1 connect order, offline status reasons. */
+  private readonly v11: boolean;
+  readonly kind: 'smart_locker' | 'mailbox_bank';
   private bootedAt = 0;
   /** False after stop(): a reboot scheduled behind an ack must not revive a stopped controller. */
   private running = false;
@@ -43,6 +53,13 @@ export class SimController {
   constructor(options: SimControllerOptions) {
     this.opts = options;
     this.deviceId = options.deviceId;
+    const protocol = options.protocol ?? PROTOCOL_VERSION;
+    this.v11 = minorOf(protocol) >= 1;
+    this.kind = options.kind ?? (options.sleepy ? 'mailbox_bank' : 'smart_locker');
+    if (options.sleepy && (!this.v11 || this.kind !== 'mailbox_bank')) {
+      throw new Error('a sleepy controller is a protocol 1.1 mailbox bank (README §13)');
+    }
+    this.codes = this.v11 && options.codeKey !== undefined ? new CodeStore(options.codeKey) : null;
     const clock = options.clock ?? systemClock;
     this.sequencer = new Sequencer(options.deviceId, clock);
     const queue = (msg: QueuedMessage): Promise<boolean> =>
@@ -74,7 +91,14 @@ export class SimController {
       else if (m.channel === 'events' && m.message.type === 'open_result') this.events.emit('open_result', m.message);
     });
     this.locker = new Locker(this.ctx, options.compartments);
-    this.keypad = new Keypad(this.ctx);
+    this.keypad = new Keypad(this.ctx, this.locker, this.codes ? { codes: this.codes, householdOnline: this.kind === 'mailbox_bank' } : null);
+    const battery = options.power === 'battery' || (options.power === undefined && options.sleepy !== undefined);
+    this.batteryModel = battery
+      ? new Battery(options.battery ?? {}, (pct, mv) => {
+          this.events.emit('low_battery', pct);
+          void this.ctx.sendEvent({ type: 'fault', fault: 'low_battery', detail: `battery ${pct} % (${mv} mV)` });
+        })
+      : null;
     this.commands = new CommandProcessor(this.ctx, this.locker, this.keypad, (ackDelivered) => {
       // §6.6: the ack's PUBACK first, so the gateway does not resend the reboot.
       void ackDelivered.then(() => {
@@ -83,7 +107,7 @@ export class SimController {
           this.reboot().catch((err: unknown) => this.ctx.logger.warn({ err }, 'reboot failed'));
         }, options.rebootDelayMs ?? 0);
       });
-    });
+    }, this.codes);
     this.link = new Link({
       opts: options,
       ctx: this.ctx,
@@ -92,12 +116,36 @@ export class SimController {
         state: 'online',
         model: options.model ?? 'sim-locker',
         firmware: options.firmware ?? 'sim-1.0.0',
-        protocol: options.protocol ?? PROTOCOL_VERSION,
+        protocol,
         compartments: this.locker.compartments.length,
+        ...(this.codes ? { codeVersion: this.codes.version } : {}),
+        ...(options.sleepy ? { wakeIntervalS: options.sleepy.wakeIntervalS } : {}),
       }),
       snapshot: () => ({ compartments: this.locker.compartments.map((c) => c.snapshot()) }),
       onCommand: (payload) => this.commands.handle(payload),
+      replayFirst: this.v11,
+      clean: options.sleepy === undefined,
     });
+    this.sleepCycle = options.sleepy
+      ? new SleepCycle({
+          ctx: this.ctx,
+          opts: options.sleepy,
+          connect: () => this.reconnect(),
+          sleep: (nextWakeAt) => this.link.disconnect({ reason: 'sleep', nextWakeAt }),
+          drained: () => this.link.outbox.pending.length === 0,
+        })
+      : null;
+    this.events.on('opened', () => this.batteryModel?.opened());
+    this.events.on('connected', () => {
+      this.batteryModel?.woke();
+      if (!this.sleepCycle) return;
+      this.sleepCycle.connected();
+      // §13.3 step 3: battery and signal on every wake.
+      void this.sendTelemetry();
+    });
+    this.events.on('disconnected', () => this.sleepCycle?.lost());
+    this.events.on('command', () => this.sleepCycle?.keepAwake());
+    this.events.on('invalid_command', () => this.sleepCycle?.keepAwake());
   }
 
   get connected(): boolean { return this.link.client !== null; }
@@ -112,6 +160,24 @@ export class SimController {
   get lastKeypadDisplay(): string | null { return this.keypad.lastDisplay; }
   /** Events and acks not yet PUBACKed, oldest first; they get their seq when published. */
   get queued(): readonly QueuedMessage[] { return this.link.outbox.pending; }
+  /** v1.1: the code set version held (0 = none yet); null without offline codes (1.0, or no code key). */
+  get codeVersion(): number | null { return this.codes?.version ?? null; }
+  /** v1.1: entries in the code set (0 without offline codes). */
+  get codeCount(): number { return this.codes?.count ?? 0; }
+  /** v1.1: the hash this controller's code key gives a code (null without a code key). */
+  codeHash(code: string): string | null { return this.codes?.hash(code) ?? null; }
+  /** v1.1: whether the code set holds this hash now. */
+  holdsCode(h: string): boolean { return this.codes?.has(h) ?? false; }
+  /** Whether this is a sleepy (battery, wake-cycle) controller. */
+  get sleepy(): boolean { return this.sleepCycle !== null; }
+  /** Sleepy: between the sleep DISCONNECT (or a lost link) and the next wake's connect. */
+  get asleep(): boolean { return this.sleepCycle?.phase === 'asleep'; }
+  /** Sleepy, while asleep: when it said it would be back. */
+  get nextWakeAt(): number | null { return this.sleepCycle?.nextWakeAt ?? null; }
+  /** Battery charge, % (to 0.1); null on mains power. */
+  get battery(): number | null { return this.batteryModel?.pct ?? null; }
+  /** v1.1: the offline keypad locked itself after too many wrong codes (§12.4). */
+  get keypadLockedOut(): boolean { return this.keypad.lockedOut; }
 
   physical(index: number): PhysicalState { return this.locker.get(index).physical(); }
 
@@ -125,6 +191,15 @@ export class SimController {
     await this.link.connect();
   }
 
+  /**
+   * A person at a sleepy bank (README §13.3): connect now, and stay awake while they are there.
+   * Resolves true once online. For a controller that is not sleepy: whether it is online.
+   */
+  async wake(): Promise<boolean> {
+    if (!this.sleepCycle) return this.online;
+    return this.sleepCycle.wake();
+  }
+
   /** Same boot, new connection: the hello continues the seq, queued events follow the snapshot. */
   async reconnect(): Promise<void> {
     if (this.sequencer.bootId === '') throw new Error('reconnect() before start()');
@@ -135,7 +210,7 @@ export class SimController {
   /** Orderly restart (§6.6): offline status, DISCONNECT, new boot. Queued events survive (flash). */
   async reboot(): Promise<void> {
     this.powerDown('controller rebooted');
-    await this.link.disconnect();
+    await this.link.disconnect(this.goodbye('reboot'));
     await this.start();
     this.events.emit('reboot', this.sequencer.bootId);
   }
@@ -160,7 +235,7 @@ export class SimController {
   async stop(): Promise<void> {
     this.running = false;
     this.powerDown('controller stopped');
-    await this.link.disconnect();
+    await this.link.disconnect(this.goodbye('shutdown'));
   }
 
   /** Network loss: the socket dies without DISCONNECT, so the broker publishes the will. */
@@ -168,25 +243,38 @@ export class SimController {
     await this.link.drop();
   }
 
-  placeParcel(i: number): void { this.locker.placeParcel(i); }
-  removeParcel(i: number): void { this.locker.removeParcel(i); }
-  closeDoor(i: number): void { this.locker.closeDoor(i); }
+  // A person handling a door keeps an awake bank awake; asleep, the events queue (§13.3).
+  placeParcel(i: number): void { this.locker.placeParcel(i); this.sleepCycle?.keepAwake(); }
+  removeParcel(i: number): void { this.locker.removeParcel(i); this.sleepCycle?.keepAwake(); }
+  closeDoor(i: number): void { this.locker.closeDoor(i); this.sleepCycle?.keepAwake(); }
   forceOpen(i: number): void { this.locker.forceOpen(i); }
   jam(i: number, on: boolean): void { this.locker.jam(i, on); }
   sensorFault(i: number, on: boolean): void { this.locker.sensorFault(i, on); }
 
-  /** Rejects at once when offline (codes are not queued) or after the keypad timeout. */
-  typeCode(code: string, timeoutMs = this.opts.keypadTimeoutMs ?? 20_000): Promise<KeypadReply> {
+  /**
+   * Online: the gateway's keypad_reply (rejects after the keypad timeout). Offline: rejects at
+   * once (codes are not queued), unless the controller holds a code set (v1.1): then it checks
+   * the code itself and resolves with `local: true` (open, or deny invalid/locked_out). A mailbox
+   * bank checks household codes itself even online (§13.5).
+   */
+  typeCode(code: string, timeoutMs = this.opts.keypadTimeoutMs ?? 20_000): Promise<KeypadOutcome> {
+    this.sleepCycle?.keepAwake();
     return this.keypad.typeCode(code, timeoutMs);
+  }
+
+  /** Test hook: set the battery charge (%); crossing below the threshold sends low_battery once. */
+  setBattery(pct: number): void {
+    if (!this.batteryModel) throw new Error(`${this.deviceId} runs on mains power`);
+    this.batteryModel.set(pct);
   }
 
   /** QoS 0 and never queued: offline telemetry is dropped without using a seq. */
   async sendTelemetry(): Promise<boolean> {
     const uptimeS = Math.max(0, Math.floor((this.ctx.clock.now() - this.bootedAt) / 1000));
     const rssiDbm = -50 - Math.floor(this.ctx.random() * 40);
-    const battery = this.opts.power === 'battery';
+    const battery = this.batteryModel;
     const sent = await this.link.publishNow('telemetry', battery
-      ? { uptimeS, rssiDbm, mainsPower: false, batteryPct: Math.round(60 + this.ctx.random() * 40) }
+      ? { uptimeS, rssiDbm, mainsPower: false, batteryPct: battery.pct, batteryMv: battery.mv }
       : { uptimeS, rssiDbm, mainsPower: true });
     if (!sent) this.stats.telemetryDropped += 1;
     return sent;
@@ -210,9 +298,21 @@ export class SimController {
     await this.link.requireClient().publish(msg.topic, msg.payload, { qos: rules.qos, retain: rules.retain });
   }
 
+  /** v1.1 says why it disconnects (README §4.2); a 1.0 offline status has no reason. */
+  private goodbye(reason: 'shutdown' | 'reboot'): Goodbye | undefined {
+    return this.v11 ? { reason } : undefined;
+  }
+
   private powerDown(reason: string): void {
+    this.sleepCycle?.halt();
     this.timers.clearAll();
     this.locker.cancelPending();
     this.keypad.abandonAll(reason);
   }
+}
+
+/** The minor of a "major.minor" protocol version (1.0 → 0, 1.1 → 1). */
+function minorOf(protocol: string): number {
+  const minor = Number(protocol.split('.')[1]);
+  return Number.isInteger(minor) ? minor : 0;
 }

@@ -1,4 +1,4 @@
-import { CHANNEL_RULES, StatusOffline, deviceTopic, type UplinkChannel } from '../protocol/index.js';
+import { CHANNEL_RULES, StatusOffline, deviceTopic, type StatusMessageT, type UplinkChannel } from '../protocol/index.js';
 import { openMqttJsSession } from './mqtt-session.js';
 import type { MqttSession } from './session.js';
 import { Outbox, type OutboxEntry, type QueuedMessage } from './outbox.js';
@@ -12,7 +12,14 @@ export interface LinkDeps {
   hello(): UplinkBody<'status'>;
   snapshot(): UplinkBody<'state'>;
   onCommand(payload: Buffer): void;
+  /** v1.1 order (README §3.5): queued events before the snapshot; v1.0: after it. */
+  replayFirst: boolean;
+  /** Clean session flag of CONNECT; false only for v1.1 mailbox banks (§13.2). */
+  clean: boolean;
 }
+
+/** Why an orderly disconnect happens (v1.1 offline status, README §4.2); `sleep` needs nextWakeAt. */
+export type Goodbye = { reason: 'shutdown' | 'reboot' } | { reason: 'sleep'; nextWakeAt: number };
 
 /** The controller's MQTT side: the §3.5 connect sequence, the outbox, and orderly or abrupt ends. */
 export class Link {
@@ -27,8 +34,9 @@ export class Link {
   constructor(private readonly deps: LinkDeps) {}
 
   /**
-   * The §3.5 sequence: 1 CONNECT with the will, 2 SUBSCRIBE cmd and wait for SUBACK, 3 hello,
-   * 4 snapshot, 5 replay the outbox. Resolves when the broker has PUBACKed all of it.
+   * The §3.5 sequence: 1 CONNECT with the will, 2 SUBSCRIBE cmd and wait for SUBACK (skipped
+   * when a persistent session is present, §13.2), 3 hello, then v1.1: 4 replay the outbox,
+   * 5 snapshot (v1.0: snapshot, then replay). Resolves when the broker has PUBACKed all of it.
    */
   async connect(): Promise<void> {
     const { opts, ctx, sequencer } = this.deps;
@@ -44,6 +52,7 @@ export class Link {
       keepalive: opts.keepalive ?? 60,
       connectTimeoutMs: opts.connectTimeoutMs ?? 10_000,
       will: { topic: deviceTopic(opts.deviceId, 'status'), payload: JSON.stringify(will) },
+      clean: this.deps.clean,
     }).finally(() => (this.connecting = false));
     this.client = client;
     ctx.stats.connects += 1;
@@ -85,13 +94,17 @@ export class Link {
     this.closed(client);
   }
 
-  /** Orderly end (§3.4): the offline status goes out first, since DISCONNECT discards the will. */
-  async disconnect(): Promise<void> {
+  /**
+   * Orderly end (§3.4): the offline status goes out first, since DISCONNECT discards the will.
+   * `goodbye` (v1.1 only) says why; a sleepy controller says when it is back.
+   */
+  async disconnect(goodbye?: Goodbye): Promise<void> {
     const client = this.client;
     if (!client) return;
     const { opts, ctx, sequencer } = this.deps;
     if (this.ready) {
-      const offline = StatusOffline.parse({ state: 'offline', bootId: sequencer.bootId, ts: ctx.clock.now() });
+      const status: StatusMessageT = { state: 'offline', bootId: sequencer.bootId, ts: ctx.clock.now(), ...goodbye };
+      const offline = StatusOffline.parse(status);
       const { qos, retain } = CHANNEL_RULES.status;
       await client
         .publish(deviceTopic(opts.deviceId, 'status'), JSON.stringify(offline), { qos, retain })
@@ -110,15 +123,21 @@ export class Link {
 
   private async handshake(client: MqttSession): Promise<void> {
     const { opts, ctx } = this.deps;
-    const granted = await client.subscribe(deviceTopic(opts.deviceId, 'cmd'), 1);
-    if (this.client !== client) throw new Error('connection lost before SUBACK');
-    if (granted === 128) throw new Error('broker refused the cmd subscription');
-    // Steps 3-5 run synchronously up to `ready`, so nothing can slip in between on the wire.
-    const first = [this.stamp('status', this.deps.hello()), this.stamp('state', this.deps.snapshot())];
-    const deliveries = first.map((m) => this.transmit(m, client));
+    // §13.2: a persistent session the broker kept still holds the subscription.
+    if (this.deps.clean || client.sessionPresent !== true) {
+      const granted = await client.subscribe(deviceTopic(opts.deviceId, 'cmd'), 1);
+      if (this.client !== client) throw new Error('connection lost before SUBACK');
+      if (granted === 128) throw new Error('broker refused the cmd subscription');
+    }
+    // Steps 3-5 run synchronously up to `ready`, so nothing can slip in between on the wire
+    // (publishQueued stamps before its first await).
+    const deliveries = [this.transmit(this.stamp('status', this.deps.hello()), client)];
+    const snapshot = (): void => void deliveries.push(this.transmit(this.stamp('state', this.deps.snapshot()), client));
+    if (!this.deps.replayFirst) snapshot();
     const backlog = this.outbox.all();
     ctx.stats.replayed += backlog.length;
     deliveries.push(...backlog.map((entry) => this.publishQueued(entry, client)));
+    if (this.deps.replayFirst) snapshot();
     this.ready = true;
     ctx.events.emit('connected');
     const held = this.held;

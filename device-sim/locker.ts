@@ -50,6 +50,21 @@ export class Locker {
     else this.ctx.timers.set(afterDelay, openDelayMs);
   }
 
+  /**
+   * v1.1 local open (README §12.4): the controller granted a code itself. The lock is pulsed at
+   * once; the door event carries `openId` as its commandId. No open_result: it is not a command,
+   * so an already open or jammed door simply produces no event.
+   */
+  beginLocalOpen(c: Compartment, openId: string): void {
+    if (c.door === 'open') return;
+    c.pendingOpen = openId;
+    this.ctx.timers.set(() => {
+      if (c.pendingOpen === openId) c.pendingOpen = null;
+      if (c.jammed || c.door === 'open') return;
+      this.setDoor(c, 'open', openId);
+    }, this.ctx.openDelayMs);
+  }
+
   /** Drops opens in flight, as a controller losing power does. */
   cancelPending(): void {
     for (const c of this.compartments) c.pendingOpen = null;

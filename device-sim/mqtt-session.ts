@@ -1,4 +1,4 @@
-import { connectAsync, type MqttClient } from 'mqtt';
+import { connect, type IClientOptions, type IConnackPacket, type MqttClient } from 'mqtt';
 import { ConnectRefusedError, type MqttSession, type PublishOptions, type SessionOptions } from './session.js';
 
 export { ConnectRefusedError } from './session.js';
@@ -10,13 +10,13 @@ export { ConnectRefusedError } from './session.js';
  */
 export async function openMqttJsSession(opts: SessionOptions): Promise<MqttSession> {
   try {
-    const client = await connectAsync(
+    const { client, connack } = await connectWithConnack(
       opts.url,
       {
         clientId: opts.deviceId,
         username: opts.deviceId,
         password: opts.secret,
-        clean: true,
+        clean: opts.clean ?? true,
         keepalive: opts.keepalive,
         reconnectPeriod: 0,
         connectTimeout: opts.connectTimeoutMs,
@@ -24,9 +24,8 @@ export async function openMqttJsSession(opts: SessionOptions): Promise<MqttSessi
         will: { topic: opts.will.topic, payload: Buffer.from(opts.will.payload), qos: 1, retain: true },
         ...(opts.localAddress ? { localAddress: opts.localAddress } : {}),
       },
-      false,
     );
-    return new MqttJsSession(client);
+    return new MqttJsSession(client, connack.sessionPresent);
   } catch (err) {
     const code = (err as { code?: unknown }).code;
     if (typeof code === 'number') {
@@ -36,8 +35,39 @@ export async function openMqttJsSession(opts: SessionOptions): Promise<MqttSessi
   }
 }
 
+/**
+ * mqtt.js's connectAsync without retries, keeping the CONNACK: its session-present flag decides
+ * whether a persistent-session controller subscribes (README §13.2).
+ */
+function connectWithConnack(url: string, options: IClientOptions): Promise<{ client: MqttClient; connack: IConnackPacket }> {
+  return new Promise((resolve, reject) => {
+    const client = connect(url, options);
+    const settle = (): void => {
+      client.off('connect', onConnect);
+      client.off('error', onError);
+      client.off('close', onClose);
+    };
+    const onConnect = (connack: IConnackPacket): void => {
+      settle();
+      resolve({ client, connack });
+    };
+    const onError = (err: Error): void => {
+      settle();
+      client.end(true);
+      reject(err);
+    };
+    const onClose = (): void => onError(new Error("Couldn't connect to server"));
+    client.on('connect', onConnect);
+    client.on('error', onError);
+    client.on('close', onClose);
+  });
+}
+
 class MqttJsSession implements MqttSession {
-  constructor(private readonly client: MqttClient) {
+  constructor(
+    private readonly client: MqttClient,
+    readonly sessionPresent: boolean,
+  ) {
     client.on('error', () => undefined); // surfaced as a close; the controller decides what to do
   }
 

@@ -47,6 +47,7 @@ interface Waiter {
 /** MQTT 3.1.1 over a plain TCP socket with mqtt-packet: what a mass-mode controller costs. */
 export class RawSession implements MqttSession {
   closed = false;
+  sessionPresent = false;
   private readonly pending = new Map<number, Waiter>();
   private readonly messageFns: Array<(topic: string, payload: Buffer) => void> = [];
   private readonly closeFns: Array<() => void> = [];
@@ -87,6 +88,7 @@ export class RawSession implements MqttSession {
         if (packet.returnCode !== 0) return fail(new ConnectRefusedError(`connection refused: code ${packet.returnCode}`, packet.returnCode ?? -1));
         settled = true;
         clearTimeout(timer);
+        session.sessionPresent = packet.sessionPresent === true;
         session.live();
         resolve(session);
       });
@@ -105,7 +107,7 @@ export class RawSession implements MqttSession {
           cmd: 'connect',
           protocolId: 'MQTT',
           protocolVersion: 4,
-          clean: true,
+          clean: opts.clean ?? true,
           clientId: opts.deviceId,
           keepalive: opts.keepalive,
           username: opts.deviceId,

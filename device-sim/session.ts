@@ -13,6 +13,8 @@ export interface SessionOptions {
   connectTimeoutMs: number;
   /** Source address of the TCP connection (e.g. 127.0.0.2), to spread over loopback addresses. */
   localAddress?: string | undefined;
+  /** Clean session flag; default true. v1.1 mailbox banks connect with false (README §13.2). */
+  clean?: boolean | undefined;
 }
 
 export interface PublishOptions {
@@ -23,6 +25,8 @@ export interface PublishOptions {
 export interface MqttSession {
   /** True once the connection has ended, for whatever reason. */
   readonly closed: boolean;
+  /** CONNACK's session-present flag (only ever true for a clean-session-0 connect); absent = false. */
+  readonly sessionPresent?: boolean;
   /** QoS 1 resolves on PUBACK, QoS 0 once written; rejects when the connection ends first. */
   publish(topic: string, payload: string | Buffer, opts: PublishOptions): Promise<void>;
   /** Resolves with the granted QoS (0x80 = refused). */

@@ -1,8 +1,10 @@
 import type { EventEmitter } from 'node:events';
-import type { CommandAckT, CommandT, OpenResultEventT } from '../protocol/index.js';
+import type { CommandAckT, CommandT, LocalOpenEventT, OpenResultEventT } from '../protocol/index.js';
+import type { BatteryOptions } from './battery.js';
 import type { Clock, Timers } from './clock.js';
 import type { CompartmentSpec } from './compartment.js';
 import type { SessionFactory } from './session.js';
+import type { SleepyOptions } from './sleepy.js';
 import type { AnyStampedMessage, UplinkBody } from './uplink.js';
 
 /** The subset of pino's API the simulator uses, so a pino logger can be passed as is. */
@@ -22,8 +24,24 @@ export interface SimControllerOptions {
   compartments: CompartmentSpec[] | number;
   model?: string;
   firmware?: string;
-  /** Protocol version announced in the hello, "major.minor". */
+  /**
+   * Protocol version announced in the hello, "major.minor"; default PROTOCOL_VERSION (1.1).
+   * "1.0" behaves exactly as a 1.0 controller: no codeVersion, code_sync answered `unsupported`,
+   * snapshot before replay, no reason in the offline status.
+   */
   protocol?: string;
+  /**
+   * v1.1: the device's code key (64 hex digits, from provisioning). With it the controller holds
+   * an offline code set (README §12): hello carries codeVersion, code_sync is applied, codes typed
+   * offline are checked locally.
+   */
+  codeKey?: string;
+  /** What the controller drives; default smart_locker (mailbox_bank when `sleepy` is set). */
+  kind?: 'smart_locker' | 'mailbox_bank';
+  /** v1.1 sleepy mailbox bank (README §13): clean session 0, wake cycle, battery. */
+  sleepy?: SleepyOptions;
+  /** Battery model (power 'battery', always for sleepy controllers). */
+  battery?: BatteryOptions;
   /** MQTT keepalive in seconds. */
   keepalive?: number;
   clock?: Clock;
@@ -47,7 +65,7 @@ export interface SimControllerOptions {
    * run to the next, so runs against a long-lived gateway draw them from here (e.g. crypto).
    */
   bootId?: () => string;
-  /** Mailbox banks often run on battery: telemetry then reports batteryPct and mainsPower false. */
+  /** Mailbox banks often run on battery: telemetry then reports batteryPct, batteryMv and mainsPower false. Default: battery when sleepy. */
   power?: 'mains' | 'battery';
   /** Fault injection: how long the firmware waits before sending an ack (0 = at once). */
   ackDelayMs?: (ack: UplinkBody<'acks'>) => number;
@@ -80,6 +98,14 @@ export interface SimControllerEvents {
   /** Every sequenced message, when it is stamped, i.e. handed to MQTT (§5). */
   uplink: [message: AnyStampedMessage];
   keypad_display: [text: string];
+  /** v1.1: the controller granted a code itself (§12.4), when it happened (the event may be queued). */
+  local_open: [open: Omit<LocalOpenEventT, 'bootId' | 'seq' | 'ts' | 'type'>];
+  /** v1.1: a code_sync delta was applied, or the last part of a full set arrived. */
+  codes: [version: number, count: number];
+  /** v1.1 sleepy: went to sleep (or lost the link while awake) until nextWakeAt. */
+  sleep: [nextWakeAt: number];
+  /** Battery below the low threshold (the low_battery fault is queued once). */
+  low_battery: [pct: number];
 }
 
 /** What the behaviour modules need from the controller; keeps them free of MQTT. */

@@ -21,3 +21,4 @@ export const CHANNEL_SCHEMAS: Readonly<Record<Channel, z.ZodType>> = Object.free
 
 /** Largest payload the gateway accepts on any uplink channel, in bytes. */
 export const MAX_PAYLOAD_BYTES = 16 * 1024;
+export * from './code-hash.js';

@@ -61,8 +61,9 @@ export class GatewayApi {
     return (await this.http.request<{ locker: { id: string } }>('POST', '/v1/lockers', { token, body: locker })).body;
   }
 
-  async provisionDevice(token: string, lockerId: string, deviceId?: string): Promise<{ deviceId: string; secret: string }> {
-    return (await this.http.request<{ deviceId: string; secret: string }>('POST', `/v1/lockers/${lockerId}/device`, { token, body: deviceId ? { deviceId } : {} })).body;
+  /** `codeKey` (protocol 1.1 §12.1) comes from gateways that do offline codes; older ones omit it. */
+  async provisionDevice(token: string, lockerId: string, deviceId?: string): Promise<{ deviceId: string; secret: string; codeKey?: string }> {
+    return (await this.http.request<{ deviceId: string; secret: string; codeKey?: string }>('POST', `/v1/lockers/${lockerId}/device`, { token, body: deviceId ? { deviceId } : {} })).body;
   }
 
   async addCarrier(token: string, name: string): Promise<{ apiKey: string }> {

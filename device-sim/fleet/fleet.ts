@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
-import { DEVICE_ID_PATTERN } from '../../protocol/index.js';
+import { CODE_KEY_PATTERN, DEVICE_ID_PATTERN } from '../../protocol/index.js';
 import { parseLayout } from './layout.js';
 
 /**
@@ -11,6 +11,8 @@ export const FleetLocker = z.object({
   lockerId: z.string().min(3).max(64),
   deviceId: z.string().regex(DEVICE_ID_PATTERN),
   secret: z.string().min(8),
+  /** Protocol 1.1 §12.1: the device's code key, when the gateway gave one (offline codes). */
+  codeKey: z.string().regex(CODE_KEY_PATTERN).optional(),
   kind: z.enum(['smart_locker', 'mailbox_bank']).default('smart_locker'),
   layout: z.string().min(3).refine((l) => { try { parseLayout(l); return true; } catch { return false; } }, 'layout must be SIZE:COUNT[:nosensor],… with 1-300 compartments'),
   regionCode: z.string().regex(/^\d{6}$/).optional(),

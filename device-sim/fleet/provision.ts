@@ -58,8 +58,8 @@ export async function provisionFleet(req: ProvisionRequest): Promise<FleetFileT>
     const layout = pick(random, mailbox ? MAILBOX_BANK_LAYOUTS : SMART_LOCKER_LAYOUTS);
     const lockerId = `${req.prefix}-l${i + 1}`;
     await api.createLocker(token, { id: lockerId, siteId: site.id, name: `${mailbox ? 'Mailbox bank' : 'Locker'} ${i + 1}`, kind, layout });
-    const { deviceId, secret } = await api.provisionDevice(token, lockerId, `${req.prefix}-d${i + 1}`.slice(0, 23));
-    lockers[i] = { lockerId, deviceId, secret, kind, layout, regionCode: site.regionCode };
+    const { deviceId, secret, codeKey } = await api.provisionDevice(token, lockerId, `${req.prefix}-d${i + 1}`.slice(0, 23));
+    lockers[i] = { lockerId, deviceId, secret, ...(codeKey ? { codeKey } : {}), kind, layout, regionCode: site.regionCode };
     done += 1;
     if (done % 500 === 0) req.progress?.(done);
   });

@@ -27,6 +27,8 @@ export interface NodeContext {
   sleepSim(simMs: number): Promise<void>;
   /** Unique suffix for tracking numbers and idempotency keys. */
   nextSerial(): string;
+  /** A deposit's door opened `ms` after its POST /v1/deposits started at `startedAt` (epoch ms). */
+  recordOpenLatency(startedAt: number, ms: number): void;
 }
 
 export function simSleep(speed: number, simMs: number, minRealMs = 5): Promise<void> {

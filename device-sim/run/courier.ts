@@ -31,15 +31,19 @@ export async function depositParcel(ctx: NodeContext, locker: LockerTruth, size:
   const serial = ctx.nextSerial();
   stats.deposits.started += 1;
   strike(ctx, locker);
+  // The courier at a sleepy mailbox bank wakes it (protocol 1.1 §13.3), so the open arrives now.
+  await locker.controller.wake();
+  const startedAt = Date.now();
   let dep: DepositView;
+  const request = {
+    lockerId: locker.lockerId,
+    size,
+    trackingNumber: `SIM-${serial}`,
+    recipientPhone: `+86139${String(Math.floor(ctx.random() * 1e8)).padStart(8, '0')}`,
+    holdHours: ctx.holdHours,
+  };
   try {
-    dep = await api.deposit(key, {
-      lockerId: locker.lockerId,
-      size,
-      trackingNumber: `SIM-${serial}`,
-      recipientPhone: `+86139${String(Math.floor(ctx.random() * 1e8)).padStart(8, '0')}`,
-      holdHours: ctx.holdHours,
-    }, `sim-${serial}`);
+    dep = await withRetries(() => api.deposit(key, request, `sim-${serial}`));
   } catch (err) {
     refused(ctx, 'deposits', err);
     return null;
@@ -58,6 +62,7 @@ export async function depositParcel(ctx: NodeContext, locker: LockerTruth, size:
       timeoutMs: DOOR_WAIT_MS,
       failed: async () => ['failed', 'cancelled'].includes((await api.getDeposit(key, dep.depositId)).state),
     });
+    if (outcome === 'open') ctx.recordOpenLatency(startedAt, Date.now() - startedAt);
     if (outcome !== 'open') {
       parcel.fate = 'not_deposited';
       const final = await api.getDeposit(key, dep.depositId).catch(() => null);
@@ -75,10 +80,29 @@ export async function depositParcel(ctx: NodeContext, locker: LockerTruth, size:
       bump(stats.deposits.reasons, 'left_open');
       return parcel;
     }
+    // Still at the bank: if it fell asleep meanwhile, the door events wait for a wake.
+    await locker.controller.wake();
     await settle(ctx, key, dep.depositId);
     return parcel;
   } finally {
     c.busy = false;
+  }
+}
+
+/**
+ * A courier's app that got no answer (connection refused or reset: the gateway restarting) asks
+ * again with the same Idempotency-Key for up to a minute, so a deposit the gateway committed
+ * just before it went down is found again instead of left behind with its door open.
+ */
+async function withRetries<T>(call: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + 60_000;
+  for (let wait = 200; ; wait = Math.min(2000, wait * 2)) {
+    try {
+      return await call();
+    } catch (err) {
+      if (err instanceof ApiError || Date.now() + wait > deadline) throw err;
+    }
+    await new Promise((r) => setTimeout(r, wait));
   }
 }
 
@@ -129,6 +153,7 @@ export async function retrieveParcel(ctx: NodeContext, locker: LockerTruth, parc
   const c = locker.compartments[parcel.compartment - 1]!;
   stats.retrievals.started += 1;
   strike(ctx, locker);
+  await locker.controller.wake();
   c.busy = true;
   try {
     try {

@@ -89,6 +89,10 @@ class FaultySession implements MqttSession {
     return this.inner.closed;
   }
 
+  get sessionPresent(): boolean {
+    return this.inner.sessionPresent === true;
+  }
+
   publish(topic: string, payload: string | Buffer, opts: PublishOptions): Promise<void> {
     const channel = topic.slice(topic.lastIndexOf('/') + 1);
     if (channel === 'acks' && chance(this.random, this.faults.loseAcks)) {

@@ -95,6 +95,7 @@ export class Keeper {
     const draining: string[] = [];
     for (const k of this.kept.values()) {
       if (k.state === 'off' && !k.timer) continue;
+      if (sleepingDrained(k)) continue;
       if (!k.ctrl.online) offline.push(k.lockerId);
       else if (k.ctrl.queued.length > 0) draining.push(k.lockerId);
     }
@@ -108,6 +109,9 @@ export class Keeper {
       let all = true;
       for (const k of this.kept.values()) {
         if (k.state === 'off' && !k.timer) continue;
+        // A sleeping bank with nothing queued is settled; one with queued events is woken to deliver them.
+        if (sleepingDrained(k)) continue;
+        if (k.ctrl.sleepy && k.ctrl.asleep) void k.ctrl.wake();
         if (!k.ctrl.online || k.ctrl.queued.length > 0) {
           all = false;
           // A controller waiting out a long backoff is brought forward: the run is ending.
@@ -199,6 +203,8 @@ export class Keeper {
 
   private lost(k: Kept): void {
     if (k.state !== 'online') return;
+    // A sleepy bank (protocol 1.1 §13) disconnects to sleep and reconnects at its own next wake.
+    if (k.ctrl.sleepy) return;
     // A connection that stayed up for a minute starts the backoff from scratch (§3.6).
     if (Date.now() - k.onlineSince > 60_000) k.backoffMs = 0;
     this.retry(k, 'disconnected');
@@ -220,6 +226,11 @@ export class Keeper {
     if (k.timer) clearTimeout(k.timer);
     k.timer = null;
   }
+}
+
+/** A sleepy bank that connected once and now sleeps with nothing to deliver: as good as online. */
+function sleepingDrained(k: Kept): boolean {
+  return k.ctrl.sleepy && k.state === 'online' && k.ctrl.asleep && k.ctrl.queued.length === 0;
 }
 
 /** A short, stable name for why a connection attempt failed (counted in the summary). */

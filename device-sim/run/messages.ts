@@ -33,6 +33,8 @@ export type ToNode =
   | { t: 'code'; parcelId: string; code: string }
   | { t: 'quiesce'; timeoutS: number }
   | { t: 'resume' }
+  /** Drop `fraction` of the online controllers at once (a reconnect storm on demand, for benchmarks). */
+  | { t: 'storm'; fraction: number }
   | { t: 'stop' };
 
 /** Node → supervisor. */
@@ -42,7 +44,8 @@ export type FromNode =
   | { t: 'parcel'; parcelId: string }
   | { t: 'finished' }
   | { t: 'quiesced'; truth: TruthDump; unsettled: Unsettled | null }
-  | { t: 'stopped'; stats: NodeStats; connectLatencyMs: number[] }
+  /** depositOpenMs: per deposit, [start of POST /v1/deposits (epoch ms), ms until the door opened]. */
+  | { t: 'stopped'; stats: NodeStats; connectLatencyMs: number[]; depositOpenMs: Array<[number, number]> }
   | { t: 'fatal'; message: string };
 
 /** How the supervisor talks to a node, in this process or in a worker process. */

@@ -34,6 +34,7 @@ export class SimNode {
   private serial = 0;
   private statsTimer: NodeJS.Timeout | null = null;
   private readonly cpuAtStart = process.cpuUsage();
+  private readonly depositOpenMs: Array<[number, number]> = [];
 
   constructor(private readonly send: (msg: FromNode) => void) {}
 
@@ -59,6 +60,8 @@ export class SimNode {
         this.isFrozen = false;
         this.pulse.setFaults(true);
         return;
+      case 'storm':
+        return this.pulse.storm(msg.fraction);
       case 'stop':
         return this.stop();
     }
@@ -87,6 +90,13 @@ export class SimNode {
         keypadTimeoutMs: Math.max(3000, 20_000 / opts.speed),
         localAddress: l.localAddress,
         power: l.kind === 'mailbox_bank' ? 'battery' : 'mains',
+        kind: l.kind,
+        ...(l.codeKey ? { codeKey: l.codeKey } : {}),
+        // Protocol 1.1 §13: a sleepy bank wakes every mailboxWakeS simulated seconds and stays
+        // awake 2 simulated seconds after the last command or touch (at least 300 ms of real time).
+        ...(l.kind === 'mailbox_bank' && opts.mailboxWakeS > 0
+          ? { sleepy: { wakeIntervalS: opts.mailboxWakeS, speed: opts.speed, awakeMs: Math.max(300, 2000 / opts.speed) } }
+          : {}),
         random: ctrlRandom,
         bootId: () => randomBytes(12).toString('base64url'),
         session: faultySessions(base, opts.faults, ctrlRandom, (kind, detail) => this.world.record(kind, l.lockerId, detail)),
@@ -135,6 +145,7 @@ export class SimNode {
       },
       sleepSim: (simMs) => simSleep(opts.speed, simMs),
       nextSerial: () => `${runId}-${init.nodeIndex}-${(this.serial += 1).toString(36)}`,
+      recordOpenLatency: (startedAt, ms) => void this.depositOpenMs.push([startedAt, ms]),
     };
     // The supervisor already gave this node its share of --rate.
     this.scenario = opts.scenario === 'day' ? new DayScenario(ctx) : new SteadyScenario(ctx, opts.scenario === 'idle' ? 0 : opts.rate);
@@ -162,7 +173,7 @@ export class SimNode {
     await this.keeper.stop();
     this.api.close();
     this.report(false);
-    this.send({ t: 'stopped', stats: this.snapshotStats(), connectLatencyMs: this.keeper.connectLatencyMs });
+    this.send({ t: 'stopped', stats: this.snapshotStats(), connectLatencyMs: this.keeper.connectLatencyMs, depositOpenMs: this.depositOpenMs });
   }
 
   private snapshotStats(): NodeStats {

@@ -33,6 +33,11 @@ export interface RunOptions {
   telemetryS: number;
   /** Connection attempts in flight per node. */
   connectConcurrency: number;
+  /**
+   * Mailbox banks run sleepy (protocol 1.1 §13), waking every this many simulated seconds
+   * (10–86 400); 0 = they stay connected like smart lockers.
+   */
+  mailboxWakeS: number;
   /** Multiplies the §3.6 reconnect backoff (1–2 s doubling to 5 min); tests use 0.1. */
   backoffScale: number;
   /** Relay pulse to door sensor, ms (real). */
@@ -70,6 +75,7 @@ const defaults: RunOptions = {
   keepaliveS: 60,
   telemetryS: 300,
   connectConcurrency: 200,
+  mailboxWakeS: 0,
   backoffScale: 1,
   openDelayMs: 300,
   jamWindowMs: 5000,

@@ -66,6 +66,11 @@ export class Pulse {
     }
   }
 
+  /** A storm now: `fraction` of the online controllers drop at once and reconnect (§3.6 backoff). */
+  storm(fraction: number): void {
+    for (const [lockerId, ctrl] of this.controllers) if (ctrl.online && this.random() < fraction) this.drop(lockerId, ctrl, 'storm');
+  }
+
   private drop(lockerId: string, ctrl: SimController, kind: 'drop' | 'storm'): void {
     this.world.record(kind, lockerId);
     ctrl.dropConnection().catch(() => undefined);

@@ -28,7 +28,9 @@ export async function collectParcel(ctx: NodeContext, locker: LockerTruth, parce
   const c = locker.compartments[parcel.compartment - 1]!;
   c.busy = true;
   try {
-    const opened = ctx.random() < ctx.opts.appShare ? await viaApp(ctx, locker, code) : await viaKeypad(ctx, locker, code);
+    // A resident at a sleepy mailbox bank wakes it (protocol 1.1 §13.3) before typing or using the app.
+    await locker.controller.wake();
+    const opened = ctx.random() < ctx.opts.appShare ? await viaApp(ctx, locker, code, parcel.compartment) : await viaKeypad(ctx, locker, code);
     if (typeof opened === 'string') return opened;
     if (opened.compartment !== parcel.compartment) {
       bump(ctx.stats.errors, 'pickup:wrong_compartment');
@@ -58,13 +60,16 @@ interface Opened {
 
 async function viaKeypad(ctx: NodeContext, locker: LockerTruth, code: string): Promise<Opened | PickupOutcome> {
   const ctrl = locker.controller;
-  if (!ctrl.online) return failed(ctx, 'keypad_offline', 'retry');
+  // Offline, only a controller holding a code set (protocol 1.1 §12.4) can check the code.
+  if (!ctrl.online && ctrl.codeVersion === null) return failed(ctx, 'keypad_offline', 'retry');
   let reply;
   try {
     reply = await ctrl.typeCode(code);
   } catch {
     return failed(ctx, ctrl.online ? 'keypad_timeout' : 'keypad_offline', 'retry');
   }
+  // Refused by the controller itself: the code may not have reached its set yet; come back later.
+  if (reply.result === 'deny' && reply.local) return failed(ctx, `offline_${reply.reason}`, 'retry');
   if (reply.result === 'deny') {
     const reason = reply.reason ?? 'deny';
     if (reason === 'expired') return failed(ctx, 'code_expired', 'expired');
@@ -79,14 +84,16 @@ async function viaKeypad(ctx: NodeContext, locker: LockerTruth, code: string): P
   return { compartment, door: waitForDoor(ctrl, compartment, { commandId: reply.id, timeoutMs: doorWaitMs(ctx) }) };
 }
 
-async function viaApp(ctx: NodeContext, locker: LockerTruth, code: string): Promise<Opened | PickupOutcome> {
+async function viaApp(ctx: NodeContext, locker: LockerTruth, code: string, compartment: number): Promise<Opened | PickupOutcome> {
   try {
     const res = await ctx.api.pickup(locker.lockerId, code);
     if (res.state === 'failed') return failed(ctx, `app_${res.reason ?? 'failed'}`, 'retry');
     const ctrl = locker.controller;
     return { compartment: res.compartment, door: waitForDoor(ctrl, res.compartment, { timeoutMs: doorWaitMs(ctx) }) };
   } catch (err) {
-    if (!(err instanceof ApiError)) return failed(ctx, 'app_network', 'retry');
+    // No answer (the gateway went down mid-request): it may have opened the door anyway, and the
+    // resident standing there sees it; if it stays shut, they come back later.
+    if (!(err instanceof ApiError)) return { compartment, door: waitForDoor(locker.controller, compartment, { timeoutMs: doorWaitMs(ctx) }) };
     // The per-client rate limit protects codes from guessing; a resident then uses the keypad.
     if (err.code === 'RATE_LIMITED') return viaKeypad(ctx, locker, code);
     if (err.code === 'PICKUP_CODE_EXPIRED') return failed(ctx, 'code_expired', 'expired');

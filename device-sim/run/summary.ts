@@ -28,7 +28,11 @@ export interface Summary {
     connects: number;
     connectFailures: Record<string, number>;
   };
-  operations: { deposits: OpStats; pickups: OpStats; retrievals: OpStats; pickupCodesReceived: number };
+  operations: {
+    deposits: OpStats; pickups: OpStats; retrievals: OpStats; pickupCodesReceived: number;
+    /** From a courier's POST /v1/deposits to the compartment's door opening. */
+    depositOpenMs: { p50: number | null; p99: number | null; count: number };
+  };
   heartbeats: { pingreq: number; pingresp: number; telemetry: number };
   faults: Record<string, number>;
   errors: Record<string, number>;
@@ -55,7 +59,7 @@ export function buildSummary(input: {
   startedAt: number;
   startAt: number;
   allOnlineAt: number | null;
-  nodes: Array<{ stats: NodeStats; connectLatencyMs: number[] }>;
+  nodes: Array<{ stats: NodeStats; connectLatencyMs: number[]; depositOpenMs?: Array<[number, number]> }>;
   oracle: OracleReport | null;
   settled: boolean;
   unsettled: Unsettled | null;
@@ -66,6 +70,7 @@ export function buildSummary(input: {
   const wallS = (Date.now() - input.startedAt) / 1000;
   const total = mergeStats(input.nodes.map((n) => n.stats));
   const latencies = input.nodes.flatMap((n) => n.connectLatencyMs).sort((a, b) => a - b);
+  const openMs = input.nodes.flatMap((n) => (n.depositOpenMs ?? []).map(([, ms]) => ms)).sort((a, b) => a - b);
   const processes = input.nodes.map((n) => ({
     pid: n.stats.pid,
     cpuPct: round(((n.stats.cpuUserUs + n.stats.cpuSystemUs) / 1e6 / wallS) * 100),
@@ -91,7 +96,10 @@ export function buildSummary(input: {
       connects: total.connects,
       connectFailures: total.connectFailures,
     },
-    operations: { deposits: total.deposits, pickups: total.pickups, retrievals: total.retrievals, pickupCodesReceived: total.codesReceived },
+    operations: {
+      deposits: total.deposits, pickups: total.pickups, retrievals: total.retrievals, pickupCodesReceived: total.codesReceived,
+      depositOpenMs: { p50: percentile(openMs, 50), p99: percentile(openMs, 99), count: openMs.length },
+    },
     heartbeats: { pingreq: total.pingreq, pingresp: total.pingresp, telemetry: total.telemetrySent },
     faults: Object.fromEntries(Object.entries(total.faults).filter(([, n]) => n > 0)),
     errors: total.errors,

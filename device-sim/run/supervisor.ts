@@ -37,7 +37,7 @@ interface NodeState {
   cpuPct: number;
   lastCpu: { at: number; us: number } | null;
   waiters: Array<(msg: FromNode) => boolean>;
-  final: { stats: NodeStats; connectLatencyMs: number[] } | null;
+  final: { stats: NodeStats; connectLatencyMs: number[]; depositOpenMs: Array<[number, number]> } | null;
 }
 
 /**
@@ -60,6 +60,7 @@ export class Supervisor {
   private readonly started = new Promise<void>((resolve) => (this.markStarted = resolve));
   private readonly stopSignal = new Promise<void>((resolve) => (this.stopRequested = resolve));
   private lastOracle: OracleReport | null = null;
+  private lastTruths: readonly TruthDump[] = [];
   private checking: Promise<OracleReport | null> | null = null;
   private allOnlineAt: number | null = null;
   private startedAt = 0;
@@ -73,6 +74,26 @@ export class Supervisor {
     this.api = new GatewayApi(cfg.fleet.gateway.http, 32);
     this.status = new StatusLine(process.stderr, cfg.statusLine);
     this.log = cfg.log ?? ((line) => process.stderr.write(`${line}\n`));
+  }
+
+  /** The nodes' latest stats, summed (each node reports once a second). */
+  totals(): NodeStats {
+    return mergeStats(this.nodes.map((n) => n.stats));
+  }
+
+  /** A reconnect storm now: every node drops `fraction` of its online controllers at once. */
+  storm(fraction = 1): void {
+    for (const n of this.nodes) n.channel.send({ t: 'storm', fraction });
+  }
+
+  /** After run(): per deposit, [POST started at (epoch ms), ms until its door opened]. */
+  depositOpenLatencies(): Array<[number, number]> {
+    return this.nodes.flatMap((n) => n.final?.depositOpenMs ?? []);
+  }
+
+  /** The ground truth the last oracle check compared (every node's), e.g. for a test's own invariants. */
+  get truths(): readonly TruthDump[] {
+    return this.lastTruths;
   }
 
   /** Ends the run at the next opportunity (SIGINT): oracle, summary, exit. */
@@ -109,7 +130,7 @@ export class Supervisor {
       startedAt: this.startedAt,
       startAt: this.startAt,
       allOnlineAt: this.allOnlineAt,
-      nodes: this.nodes.map((n) => ({ stats: n.final?.stats ?? n.stats, connectLatencyMs: n.final?.connectLatencyMs ?? [] })),
+      nodes: this.nodes.map((n) => ({ stats: n.final?.stats ?? n.stats, connectLatencyMs: n.final?.connectLatencyMs ?? [], depositOpenMs: n.final?.depositOpenMs ?? [] })),
       oracle,
       settled: this.settled,
       unsettled: this.settled ? null : this.unsettled,
@@ -145,6 +166,7 @@ export class Supervisor {
           this.unsettled.draining.push(...a.unsettled.draining.slice(0, 50));
         }
       }
+      this.lastTruths = truths;
       const report = await runOracle({ api: this.api, token: this.cfg.token, carrierKeys: this.cfg.fleet.carrierKeys, truths, concurrency: 32 });
       this.lastOracle = report;
       if (resume) for (const n of this.nodes) n.channel.send({ t: 'resume' });
@@ -204,7 +226,7 @@ export class Supervisor {
         node.finished = true;
         break;
       case 'stopped':
-        node.final = { stats: msg.stats, connectLatencyMs: msg.connectLatencyMs };
+        node.final = { stats: msg.stats, connectLatencyMs: msg.connectLatencyMs, depositOpenMs: msg.depositOpenMs };
         break;
       case 'fatal':
         this.fatal = msg.message;

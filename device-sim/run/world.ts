@@ -38,8 +38,10 @@ export interface ParcelTruth {
 
 /** Ground truth of one node, compact for the trip to the oracle. */
 export interface TruthDump {
-  lockers: Array<{ lockerId: string; n: number; online: boolean; present: Array<[number, string]>; open: number[]; blind: number[] }>;
-  parcels: Array<Pick<ParcelTruth, 'parcelId' | 'carrier' | 'fate' | 'lockerId' | 'compartment'>>;
+  /** `executed`: the command ids the controller executed (each at most once, §6.4). */
+  lockers: Array<{ lockerId: string; n: number; online: boolean; present: Array<[number, string]>; open: number[]; blind: number[]; executed?: string[] }>;
+  /** `depositId` is there for every deposit the gateway acknowledged (HTTP 2xx) to a courier. */
+  parcels: Array<Pick<ParcelTruth, 'parcelId' | 'carrier' | 'fate' | 'lockerId' | 'compartment'> & { depositId?: string }>;
   faults: FaultRecord[];
 }
 
@@ -72,9 +74,9 @@ export class World {
         if (physical.door === 'open') open.push(c.index);
         if (!c.sensor || physical.sensorFault) blind.push(c.index);
       }
-      lockers.push({ lockerId: l.lockerId, n: l.compartments.length, online: l.controller.online, present, open, blind });
+      lockers.push({ lockerId: l.lockerId, n: l.compartments.length, online: l.controller.online, present, open, blind, executed: [...l.controller.executedCommands] });
     }
-    const parcels = [...this.parcels.values()].map(({ parcelId, carrier, fate, lockerId, compartment }) => ({ parcelId, carrier, fate, lockerId, compartment }));
+    const parcels = [...this.parcels.values()].map(({ parcelId, depositId, carrier, fate, lockerId, compartment }) => ({ parcelId, depositId, carrier, fate, lockerId, compartment }));
     return { lockers, parcels, faults: [...this.faults.values()] };
   }
 }

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { z } from 'zod';
-import { CHANNEL_SCHEMAS, CommandAck, DOWNLINK_CHANNELS, UPLINK_CHANNELS, type Channel } from '../index.js';
+import { CHANNEL_SCHEMAS, CodeSyncCommand, CommandAck, DOWNLINK_CHANNELS, StatusOffline, UPLINK_CHANNELS, type Channel } from '../index.js';
 
 export const ASYNCAPI_PATH = fileURLToPath(new URL('../asyncapi.yaml', import.meta.url));
 export const EXAMPLES_DIR = fileURLToPath(new URL('../examples/', import.meta.url));
@@ -32,6 +32,35 @@ export const REFINEMENT_JSON_SCHEMAS: ReadonlyMap<unknown, Json> = new Map<unkno
       if: { properties: { status: { const: 'rejected' } }, required: ['status'] },
       then: { required: ['reason'] },
       else: { not: { required: ['reason'] } },
+    },
+  ],
+  [
+    StatusOffline,
+    {
+      // status.ts: "nextWakeAt belongs to reason sleep, and only to it"
+      if: { properties: { reason: { const: 'sleep' } }, required: ['reason'] },
+      then: { required: ['nextWakeAt'] },
+      else: { not: { required: ['nextWakeAt'] } },
+    },
+  ],
+  [
+    CodeSyncCommand,
+    {
+      allOf: [
+        {
+          // commands.ts: "fromVersion is required for a delta and only then"
+          if: { properties: { mode: { const: 'delta' } }, required: ['mode'] },
+          then: { required: ['fromVersion'] },
+          else: { not: { required: ['fromVersion'] } },
+        },
+        {
+          // commands.ts: "a full set revokes nothing: it replaces"; "part and parts belong to a full set
+          // only" (part <= parts cannot be said in draft-07; README §12.3 says it)
+          if: { properties: { mode: { const: 'full' } }, required: ['mode'] },
+          then: { required: ['part', 'parts'], properties: { revoke: { maxItems: 0 } } },
+          else: { not: { anyOf: [{ required: ['part'] }, { required: ['parts'] }] } },
+        },
+      ],
     },
   ],
 ]);

@@ -45,32 +45,48 @@ const CHANNEL_DOCS: Readonly<Record<Channel, string>> = {
     'Full sensed state of every compartment (door, occupancy), published retained after the hello on every (re)connect. ' +
     'The gateway reconciles it with what it believes and raises snapshot_mismatch alarms for differences.',
   events:
-    'Sequenced facts from the controller: door and occupancy changes, the outcome of an open command, keypad entries, faults. ' +
-    'Events that happen while offline are queued and replayed after the snapshot, oldest first.',
+    'Sequenced facts from the controller: door and occupancy changes, the outcome of an open command, keypad entries, faults, ' +
+    'and (v1.1) openings the controller granted itself from its code set (local_open). ' +
+    'Events that happen while offline are queued and replayed on reconnect, oldest first: after the snapshot for v1.0 controllers, ' +
+    'before it (right after the hello) for v1.1 controllers.',
   acks:
     "The controller's answer to each command: accepted (it will act; for an open: the relay was pulsed) or rejected with a reason. " +
     'A repeated command id is answered with the same ack plus `duplicate: true` and is not executed again.',
-  telemetry: 'Periodic health report (signal, power, temperature, uptime). QoS 0: losing one is harmless.',
+  telemetry: 'Periodic health report (signal, power, battery, temperature, uptime). QoS 0: losing one is harmless.',
   cmd:
-    'Commands from the gateway: open, ping, reboot, keypad_reply. Each carries an id, issuedAt and expiresAt (ms since epoch). ' +
+    'Commands from the gateway: open, ping, reboot, keypad_reply, and (v1.1, only to devices whose hello says 1.1) code_sync. ' +
+    'Each carries an id, issuedAt and expiresAt (ms since epoch). ' +
     'The controller executes an id at most once and never after expiresAt.',
 };
 
 const MESSAGE_DOCS: Readonly<Record<string, { title: string; summary: string }>> = {
   statusOnline: { title: 'Hello (status online)', summary: 'First message of every connection; starts or continues a boot.' },
-  statusOffline: { title: 'Last will (status offline)', summary: 'Registered in CONNECT; published by the broker when the connection dies. Carries no seq.' },
+  statusOffline: {
+    title: 'Last will / offline status',
+    summary:
+      'Registered in CONNECT and published by the broker when the connection dies, or published by the controller before an orderly ' +
+      'disconnect (v1.1: with reason, and nextWakeAt when a sleepy controller goes to sleep). Carries no seq.',
+  },
   stateSnapshot: { title: 'State snapshot', summary: 'Door and occupancy of every compartment, retained.' },
   eventDoor: { title: 'Door event', summary: 'A door sensor changed; commandId names the open command that caused an opening.' },
   eventOccupancy: { title: 'Occupancy event', summary: 'An occupancy sensor changed (compartments with a sensor only).' },
   eventOpenResult: { title: 'Open result event', summary: "The controller's verdict on an accepted open: opened, already_open or jammed." },
   eventKeypad: { title: 'Keypad event', summary: 'A code typed at the keypad; answered by a keypad_reply command.' },
   eventFault: { title: 'Fault event', summary: 'Tamper, power lost/restored, sensor fault or low battery.' },
+  eventLocalOpen: {
+    title: 'Local open event (v1.1)',
+    summary: 'The controller accepted a code from its own code set and opened (offline pickup, or a household at its mailbox); door events carry openId as commandId.',
+  },
   commandAck: { title: 'Command ack', summary: 'accepted (will act) or rejected with a reason; duplicate: true for a repeated id.' },
   telemetry: { title: 'Telemetry', summary: 'Uptime, signal, power and temperature.' },
   cmdOpen: { title: 'Open command', summary: 'Pulse the lock of one compartment.' },
   cmdPing: { title: 'Ping command', summary: 'Liveness check; done when acked accepted.' },
   cmdReboot: { title: 'Reboot command', summary: 'Restart the controller after acking; done when acked accepted.' },
   cmdKeypadReply: { title: 'Keypad reply command', summary: 'Answer to a keypad event: open a compartment, or deny with a reason.' },
+  cmdCodeSync: {
+    title: 'Code sync command (v1.1)',
+    summary: 'Changes the controller\'s offline code set: a delta on top of fromVersion (else rejected out_of_sync), or a full set in parts.',
+  },
 };
 
 function ref(pointer: string): { $ref: string } {
@@ -171,7 +187,8 @@ export function buildAsyncApi(): Json {
         protocolVersion: '3.1.1',
         title: 'MQTT over TCP',
         description:
-          'The embedded broker. Client id = username = device id; password = device secret. Clean session; keepalive 10-300 s (60 recommended).',
+          'The embedded broker. Client id = username = device id; password = device secret. Clean session (v1.1: mailbox-bank devices may ' +
+          'connect with clean session 0, a persistent session); keepalive 10-300 s (60 recommended).',
         variables: { host: { default: 'localhost', description: 'Gateway host name' } },
         security: [ref('#/components/securitySchemes/deviceCredentials')],
         bindings: {

@@ -31,6 +31,13 @@ describe('lockergate-sim arguments', () => {
     expect(() => parse('--fleet f.json --dwell 9-3')).toThrow(/--dwell/);
   });
 
+  it('--mailbox-wake-s makes mailbox banks sleepy (0 = always connected, else 10-86400 s)', () => {
+    expect(parse('--fleet f.json').options.mailboxWakeS).toBe(0);
+    expect(parse('--fleet f.json --mailbox-wake-s 300').options.mailboxWakeS).toBe(300);
+    expect(() => parse('--fleet f.json --mailbox-wake-s 5')).toThrow(/--mailbox-wake-s must be 0 or/);
+    expect(() => parse('--fleet f.json --mailbox-wake-s 90000')).toThrow(/--mailbox-wake-s must be a number from 0 to 86400/);
+  });
+
   it('spreads big fleets over worker processes of ≤ 5,000 and loopback source addresses', () => {
     expect([autoWorkers(300), autoWorkers(2000), autoWorkers(19_000), autoWorkers(100_000)]).toEqual([0, 1, 4, 20]);
     expect(autoSourceIps(19_000, ['mqtt://127.0.0.1:1883'])).toEqual(process.platform === 'linux' ? ['127.0.0.2', '127.0.0.3', '127.0.0.4', '127.0.0.5'] : []);

@@ -5,9 +5,13 @@ import { useRig } from './fixture.js';
 const { rig, teardown } = useRig();
 afterEach(teardown);
 
-describe('SimController offline queue (protocol §3.5 step 5, §5)', () => {
-  it('queues events while disconnected; after reconnect: hello, snapshot, then the events with the next seqs', async () => {
-    const { gw, sim, boot } = await rig();
+describe('SimController offline queue (protocol §3.5 steps 4-5, §5)', () => {
+  it.each([
+    ['1.0', 'snapshot, then the events'],
+    ['1.1', 'the events, then the snapshot (newest truth last)'],
+  ] as const)('protocol %s: queues events while disconnected; after reconnect: hello, %s, with the next seqs', async (protocol, _order) => {
+    const v11 = protocol === '1.1';
+    const { gw, sim, boot } = await rig({ protocol });
     await boot();
     const bootId = sim.bootId;
     const last = sim.seq;
@@ -33,11 +37,11 @@ describe('SimController offline queue (protocol §3.5 step 5, §5)', () => {
       await gw.next(on.event('door', { door: 'closed', compartment: 2 }), mark),
     ];
     expect(hello.json).toMatchObject({ bootId, seq: last + 1 });
-    expect(state.json).toMatchObject({ bootId, seq: last + 2 });
+    expect(state.json).toMatchObject({ bootId, seq: v11 ? last + 5 : last + 2 });
     expect(state.json?.['compartments']).toContainEqual({ index: 2, door: 'closed', occupancy: 'present' });
-    expect(replayed.map((m) => m.json?.['seq'])).toEqual([last + 3, last + 4, last + 5]);
+    expect(replayed.map((m) => m.json?.['seq'])).toEqual(v11 ? [last + 2, last + 3, last + 4] : [last + 3, last + 4, last + 5]);
     expect(replayed.map((m) => m.json?.['ts'])).toEqual(happenedAt); // when it happened, not when sent
-    expect(replayed.every((m) => m.json?.['bootId'] === bootId && m.index > state.index)).toBe(true);
+    expect(replayed.every((m) => m.json?.['bootId'] === bootId && (v11 ? m.index < state.index : m.index > state.index))).toBe(true);
     expect(replayed[0]!.json).not.toHaveProperty('commandId');
     expect(sim.queued).toHaveLength(0);
     expect(sim.stats.replayed).toBe(3);
@@ -64,7 +68,8 @@ describe('SimController offline queue (protocol §3.5 step 5, §5)', () => {
     await sim.reconnect();
     const door = await gw.next(on.event('door', { door: 'open', compartment: 1 }), mark);
     expect((await gw.next(on.status('online'), mark)).json?.['seq']).toBe(stampedAs + 1);
-    expect(door.json?.['seq']).toBe(stampedAs + 3);
+    // v1.1 order: replayed right after the hello, before the snapshot (§3.5).
+    expect(door.json?.['seq']).toBe(stampedAs + 2);
     expect(sim.queued).toHaveLength(0);
   });
 

@@ -4,6 +4,7 @@ import { Aedes } from 'aedes';
 import { WebSocketServer, createWebSocketStream } from 'ws';
 import { afterEach, expect, it } from 'vitest';
 import { SimController } from '../../device-sim/index.js';
+import { PROTOCOL_VERSION } from '../../protocol/index.js';
 import { Observer, on } from './helpers.js';
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -33,6 +34,6 @@ it('speaks the same protocol over ws://…/mqtt', async () => {
 
   await sim.start();
   const hello = await gw.next(on.status('online'));
-  expect(hello.json).toMatchObject({ bootId: sim.bootId, seq: 1, compartments: 2, protocol: '1.0' });
+  expect(hello.json).toMatchObject({ bootId: sim.bootId, seq: 1, compartments: 2, protocol: PROTOCOL_VERSION });
   await gw.next(on.channel('state'));
 });

@@ -17,10 +17,10 @@ afterAll(async () => {
 });
 
 describe('mass-mode controller: reconnect snapshot against the gateway (protocol §3.5, §7)', () => {
-  it('a door forced while offline is in the snapshot (snapshot_mismatch); the replayed event after it raises nothing twice', async () => {
+  it('v1.0: a door forced while offline is in the snapshot (snapshot_mismatch); the replayed event after it raises nothing twice', async () => {
     const fleet = await rig.fleet(1, { mailboxShare: 0 });
     const l = fleet.lockers[0]!;
-    const sim = new SimController({ url: rig.mqttUrl, deviceId: l.deviceId, secret: l.secret, compartments: parseLayout(l.layout), session: openRawSession });
+    const sim = new SimController({ url: rig.mqttUrl, deviceId: l.deviceId, secret: l.secret, compartments: parseLayout(l.layout), session: openRawSession, protocol: '1.0' });
     try {
       await sim.start();
       await until(() => api.locker(rig.token, l.lockerId), (v) => v.device?.online === true, 5000, 'online');
@@ -34,6 +34,27 @@ describe('mass-mode controller: reconnect snapshot against the gateway (protocol
       const view = await api.locker(rig.token, l.lockerId);
       expect(view.compartments[2]).toMatchObject({ index: 3, door: 'open', state: 'available' });
       expect(sim.stats.replayed).toBe(1);
+    } finally {
+      await sim.stop();
+    }
+  });
+
+  it('v1.1: queued events come before the snapshot, so the forced door is reported as door_forced and the snapshot then agrees', async () => {
+    const fleet = await rig.fleet(1, { mailboxShare: 0 });
+    const l = fleet.lockers[0]!;
+    const sim = new SimController({ url: rig.mqttUrl, deviceId: l.deviceId, secret: l.secret, compartments: parseLayout(l.layout), session: openRawSession, protocol: '1.1' });
+    try {
+      await sim.start();
+      await until(() => api.locker(rig.token, l.lockerId), (v) => v.device?.online === true, 5000, 'online');
+      await sim.dropConnection();
+      sim.forceOpen(3);
+      await sim.reconnect();
+      await until(() => Promise.resolve(sim.queued.length), (n) => n === 0, 5000, 'replay acknowledged');
+      const forced = await until(() => api.alarms(rig.token, `lockerId=${l.lockerId}&kind=door_forced`), (a) => a.length >= 1, 5000, 'door_forced');
+      expect(forced.map((a) => a.compartment)).toEqual([3]);
+      const view = await until(() => api.locker(rig.token, l.lockerId), (v) => v.compartments[2]?.door === 'open', 5000, 'snapshot applied');
+      expect(view.compartments[2]).toMatchObject({ index: 3, door: 'open', state: 'available' });
+      expect(await api.alarms(rig.token, `lockerId=${l.lockerId}&kind=snapshot_mismatch`)).toEqual([]);
     } finally {
       await sim.stop();
     }

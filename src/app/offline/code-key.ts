@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { offlineCodeHash as protocolCodeHash } from '../../../protocol/code-hash.js';
 
 /**
  * A controller's code key (protocol §12.1): derived from the gateway's pickup-code key and the
@@ -9,7 +10,7 @@ export function deviceCodeKey(pickupCodeKey: Buffer, deviceId: string): Buffer {
   return createHmac('sha256', pickupCodeKey).update(`lockergate/device-code-key/v1:${deviceId}`).digest();
 }
 
-/** The code as the controller holds it: the first 128 bits of HMAC-SHA256(code key, digits), hex. */
+/** The code as the controller holds it (protocol §12.1, defined once in protocol/code-hash.ts). */
 export function offlineCodeHash(codeKey: Buffer, code: string): string {
-  return createHmac('sha256', codeKey).update(code, 'ascii').digest('hex').slice(0, 32);
+  return protocolCodeHash(codeKey.toString('hex'), code);
 }
