@@ -9,6 +9,7 @@
  * 10M parcels is as many rows as a year of 10k; the fill writes the counts directly (the deposit
  * path is timed separately below, on real recordLockerDelivery calls).
  */
+import { CodeSyncPump } from '../src/app/offline/sync.js';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -35,12 +36,15 @@ const YEAR_START = '2026-01-01';
 const DAYS = 365;
 const CARRIERS = Array.from({ length: 8 }, (_, i) => `car-${i + 1}`);
 const RUNS = 200;
+/** `--json`: also time the province-by-day share report in ROUNDS rounds of RUNS and print them as JSON (npm run bench). */
+const JSON_OUT = process.argv.includes('--json');
+const ROUNDS = 3;
 
 const noTransport: CommandTransport = { isConnected: () => false, send: async () => undefined, disconnect: () => undefined };
 const dir = mkdtempSync(join(tmpdir(), 'lockergate-bench-'));
 const store = new SqliteStore({ file: join(dir, 'lockergate.db') });
 const clock = new ManualClock(shanghaiDayStart(addDays(YEAR_START, DAYS)));
-const ctx: AppContext = { store, clock, random: randomBytes, transport: noTransport, events: new AppEventBus(), settings: DEFAULT_SETTINGS, startedAt: clock.now(), keys: { pickupCode: randomBytes(32), data: randomBytes(32) } };
+const ctx: AppContext = { store, clock, random: randomBytes, transport: noTransport, events: new AppEventBus(), settings: DEFAULT_SETTINGS, startedAt: clock.now(), keys: { pickupCode: randomBytes(32), data: randomBytes(32) }, codeSync: new CodeSyncPump() };
 
 const seed = loadSeedFiles(defaultSeedsDir());
 await applySeed(ctx, seed, { regionsOnly: true });
@@ -92,7 +96,8 @@ async function time(name: string, run: () => Promise<unknown>): Promise<string> 
 
 const from = YEAR_START;
 const to = addDays(YEAR_START, DAYS - 1);
-const rows = [
+// With --json only the province-by-day report is timed (below), in rounds.
+const rows = JSON_OUT ? [] : [
   await time('share, province, year by day (365 rows + 10 children)', () => buildShareReport(ctx, { region: '220000', from, to, granularity: 'day' })),
   await time('share, province, year by week', () => buildShareReport(ctx, { region: '220000', from, to, granularity: 'week' })),
   await time('share, province, year by month', () => buildShareReport(ctx, { region: '220000', from, to, granularity: 'month' })),
@@ -100,6 +105,22 @@ const rows = [
   await time('share, Nanguan district, year by day', () => buildShareReport(ctx, { region: '220102', from, to, granularity: 'day' })),
   await time('fleet, province, year (dwell median, delivery times)', () => buildFleetReport(ctx, { region: '220000', from, to })),
 ];
+
+if (JSON_OUT) {
+  const rounds: Array<{ p50: number; p99: number }> = [];
+  for (let i = 0; i < 50; i++) await buildShareReport(ctx, { region: '220000', from, to, granularity: 'day' });
+  for (let r = 0; r < ROUNDS; r++) {
+    const ms: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      const s = performance.now();
+      await buildShareReport(ctx, { region: '220000', from, to, granularity: 'day' });
+      ms.push(performance.now() - s);
+    }
+    ms.sort((a, b) => a - b);
+    rounds.push({ p50: percentile(ms, 50), p99: percentile(ms, 99) });
+  }
+  console.log(`BENCH_JSON ${JSON.stringify({ parcels: delivered, fillS, rounds })}`);
+}
 
 // The write side: what the rollup adds to each deposit's transaction (real recordLockerDelivery).
 const site = await createSite(ctx, { name: 'Bench', kind: 'residential', regionCode: '220102', address: 'x' }, 'bench');

@@ -4,6 +4,10 @@
  * raw JSON to bench/results/. `--quick` shrinks the workloads to finish in about two minutes.
  */
 import { execFileSync } from 'node:child_process';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { runCapacity, type CapacityRun } from './capacity.js';
+import { runCycle, type CycleRun } from './cycle.js';
 import { machine, markdown, row, save, type Row } from './lib/report.js';
 import { runLockergate, runMosquitto, type RttResult } from './broker-rtt/run.js';
 
@@ -22,7 +26,7 @@ function hasMosquitto(): boolean {
 
 async function brokerRtt(): Promise<Row[]> {
   const devices = quick ? 200 : 1000;
-  const durationMs = quick ? 5000 : 15_000;
+  const durationMs = quick ? 2000 : 15_000;
   const inflight = 200;
   const lg: RttResult[] = [];
   const mq: RttResult[] = [];
@@ -56,10 +60,91 @@ async function brokerRtt(): Promise<Row[]> {
   return rows;
 }
 
+const KB = 1024;
+const raw: Record<string, unknown> = {};
+const log = (line: string): void => void process.stderr.write(`  ${line}\n`);
+
+async function capacity(n: number): Promise<Row[]> {
+  const runs: CapacityRun[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    runs.push(await runCapacity(n, quick ? 2 : 10));
+    log(`capacity ${n} run ${i + 1}/${RUNS}: ${(runs.at(-1)!.rssPerConnection / KB).toFixed(1)} KB/conn, all online ${runs.at(-1)!.connectAllS} s, storm back ${runs.at(-1)!.stormBackS} s`);
+  }
+  raw[`capacity-${n}`] = runs;
+  const w = `connection capacity (${n.toLocaleString('en-US')} idle controllers, keepalive 60 s)`;
+  const nan = (x: number | null): number => x ?? Number.NaN;
+  return [
+    row(w, 'gateway RSS per connection (after − before connect, / N)', 'KB', runs.map((r) => r.rssPerConnection / KB), { text: '≤ 10', ok: (v) => v <= 10 }),
+    row(w, 'of which JS heap per connection', 'KB', runs.map((r) => r.heapPerConnection / KB)),
+    row(w, 'gateway RSS with all connected', 'MB', runs.map((r) => r.rssAfter / KB / KB)),
+    row(w, 'time to connect all (hello + snapshot acknowledged)', 's', runs.map((r) => r.connectAllS)),
+    row(w, 'gateway CPU while idle', '% of a core', runs.map((r) => r.idleCpuPct)),
+    row(w, 'reconnect storm (all drop): all connected again', 's', runs.map((r) => nan(r.stormBackS)), undefined, 'includes the firmware backoff of 0.5–3 s'),
+    row(w, 'reconnect storm: … and ping round trips to 100 of them done', 's', runs.map((r) => nan(r.stormCommandsS))),
+  ];
+}
+
+async function cycles(): Promise<Row[]> {
+  const lockers = quick ? 200 : 400;
+  const offered = quick ? 1500 : 3000;
+  // Full mode: 3 sessions (fresh gateway each), one window each; quick: 3 windows of one session.
+  const sessions = quick ? 1 : RUNS;
+  const windows = quick ? RUNS : 1;
+  const timing = { warmupS: quick ? 2 : 8, windowS: quick ? 3 : 15, windows };
+  const sat: CycleRun[] = [];
+  for (let i = 0; i < sessions; i++) {
+    sat.push(...(await runCycle({ lockers, rate: offered, ...timing })));
+    log(`cycle saturation session ${i + 1}/${sessions}: ${sat.slice(-windows).map((r) => `${r.cyclesPerS.toFixed(0)} cycles/s, ${r.cpuMsPerCycle.toFixed(2)} ms CPU/cycle`).join('; ')}; errors ${(sat.at(-1)!.errorRate * 100).toFixed(2)} %, oracle ${sat.at(-1)!.oracle.verdict}`);
+  }
+  const satMedian = [...sat.map((r) => r.cyclesPerS)].sort((a, b) => a - b)[Math.floor(sat.length / 2)]!;
+  const halfRate = Math.max(1, Math.round(satMedian / 2));
+  const half: CycleRun[] = [];
+  for (let i = 0; i < sessions; i++) {
+    half.push(...(await runCycle({ lockers, rate: halfRate, ...timing })));
+    log(`cycle half saturation (${halfRate}/s) session ${i + 1}/${sessions}: ${half.slice(-windows).map((r) => `p50 ${r.openP50} ms, p99 ${r.openP99} ms`).join('; ')}`);
+  }
+  raw['cycle-saturation'] = sat;
+  raw['cycle-half'] = half;
+  const w = `full parcel cycle (${lockers} lockers × 20 compartments, keypad pickups${quick ? '; quick: 3 windows of one session' : ''})`;
+  const okRuns = (rs: CycleRun[]): number[] => rs.map((r) => (r.errorRate <= 0.01 && r.oracle.verdict === 'ok' ? 1 : 0));
+  return [
+    row(w, `cycles/s at saturation (offered ${offered} deposits/s)`, '1/s', sat.map((r) => r.cyclesPerS), { text: '≥ 2,000', ok: (v) => v >= 2000 }),
+    row(w, 'gateway CPU per cycle (at saturation)', 'ms', sat.map((r) => r.cpuMsPerCycle), { text: '≤ 0.5', ok: (v) => v <= 0.5 }),
+    row(w, 'gateway CPU at saturation', '% of a core', sat.map((r) => r.gatewayCpuPct)),
+    row(w, 'errors at saturation (failed deposits + pickups / started)', '%', sat.map((r) => r.errorRate * 100), { text: '≤ 1', ok: (v) => v <= 1 }),
+    row(w, 'runs with ≤ 1 % errors and a clean oracle (saturation)', 'of 1', okRuns(sat), { text: '1', ok: (v) => v === 1 }),
+    row(w, `open latency p50 at half saturation (${halfRate} deposits/s)`, 'ms', half.map((r) => r.openP50), undefined, 'courier POST /v1/deposits → door open at the controller'),
+    row(w, `open latency p99 at half saturation (${halfRate} deposits/s)`, 'ms', half.map((r) => r.openP99), { text: '≤ 20', ok: (v) => v <= 20 }),
+    row(w, 'gateway CPU per cycle (at half saturation)', 'ms', half.map((r) => r.cpuMsPerCycle)),
+    row(w, 'runs with ≤ 1 % errors and a clean oracle (half saturation)', 'of 1', okRuns(half), { text: '1', ok: (v) => v === 1 }),
+  ];
+}
+
+function reports(): Row[] {
+  const out = execFileSync(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./reports.ts', import.meta.url)), '--json'], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
+  const line = out.split('\n').find((l) => l.startsWith('BENCH_JSON '));
+  if (!line) throw new Error(`reports bench printed no BENCH_JSON line:\n${out}`);
+  const r = JSON.parse(line.slice('BENCH_JSON '.length)) as { parcels: number; fillS: number; rounds: Array<{ p50: number; p99: number }> };
+  raw['share-report'] = r;
+  log(`share report: fill ${r.fillS.toFixed(1)} s, ${JSON.stringify(r.rounds)}`);
+  const w = `share report (synthetic year, ${(r.parcels / 1e6).toFixed(1)} M parcels, province by day)`;
+  return [
+    row(w, 'p50 (rounds of 200)', 'ms', r.rounds.map((x) => x.p50)),
+    row(w, 'p99 (rounds of 200)', 'ms', r.rounds.map((x) => x.p99), { text: '≤ 50', ok: (v) => v <= 50 }),
+  ];
+}
+
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
+const want = (w: string): boolean => !only || only.includes(w);
 const rows: Row[] = [];
+const t0 = Date.now();
+const loadStart = os.loadavg().map((x) => x.toFixed(2)).join(' ');
 process.stderr.write(`lockergate bench (${mode})\n`);
-rows.push(...(await brokerRtt()));
-const m = machine();
+if (want('rtt')) rows.push(...(await brokerRtt()));
+if (want('capacity')) for (const n of quick ? [2000] : [10_000, 19_000]) rows.push(...(await capacity(n)));
+if (want('cycle')) rows.push(...(await cycles()));
+if (want('reports')) rows.push(...reports());
+const m = { ...machine(), loadavgStart: loadStart, loadavg: os.loadavg().map((x) => x.toFixed(2)).join(' '), wallS: Math.round((Date.now() - t0) / 1000) };
 process.stdout.write(markdown(rows, m, mode));
-const base = save(new URL('./results', import.meta.url).pathname, rows, m, mode);
+const base = save(new URL('./results', import.meta.url).pathname, rows, m, mode, raw);
 process.stderr.write(`written: ${base}.md and .json\n`);

@@ -31,7 +31,7 @@ export function machine(): Record<string, string | number> {
 }
 
 export function markdown(rows: readonly Row[], m: Record<string, string | number>, mode: string): string {
-  const head = `Machine: ${m['cpu']}, ${m['cores']} cores, ${m['memGiB']} GiB · Node ${m['node']} · ${m['date']} · commit ${m['commit']} · mode ${mode}\n\nEach figure: median of the runs (min–max).\n\n`;
+  const head = `Machine: ${m['cpu']}, ${m['cores']} cores, ${m['memGiB']} GiB · Node ${m['node']} · ${m['date']} · commit ${m['commit']} · mode ${mode}${m['loadavg'] ? ` · load average ${m['loadavgStart']} at the start, ${m['loadavg']} at the end` : ''}${m['wallS'] ? ` · ${m['wallS']} s` : ''}\n\nEach figure: median of the runs (min–max).\n\n`;
   const lines = ['| Workload | Metric | Value | Unit | Target | Met |', '|---|---|---|---|---|---|'];
   for (const r of rows) {
     const met = r.met === undefined ? '' : r.met ? 'yes' : '**no**';
@@ -40,13 +40,13 @@ export function markdown(rows: readonly Row[], m: Record<string, string | number
   return head + lines.join('\n') + '\n';
 }
 
-export function save(dir: string, rows: readonly Row[], m: Record<string, string | number>, mode: string): string {
+export function save(dir: string, rows: readonly Row[], m: Record<string, string | number>, mode: string, raw: Record<string, unknown> = {}): string {
   mkdirSync(dir, { recursive: true });
   const stamp = String(m['date']).replace(/[:.]/g, '-');
   const base = join(dir, `${stamp}-${m['commit']}-${mode}`);
   const md = markdown(rows, m, mode);
   writeFileSync(`${base}.md`, md);
-  writeFileSync(`${base}.json`, JSON.stringify({ machine: m, mode, rows }, null, 2));
+  writeFileSync(`${base}.json`, JSON.stringify({ machine: m, mode, rows, raw }, null, 2));
   writeFileSync(join(dir, `latest-${mode}.md`), md);
   return base;
 }

@@ -51,9 +51,14 @@ export function startJobs(ctx: AppContext, log: Logger, notify?: NotifyJobOption
 
   if (notify) {
     job('*/2 * * * * *', 'notify', async () => {
-      const r = await dispatchDue(ctx, notify.deps);
-      if (r.failed > 0) jobLog.warn(r, 'notifications failed for good (see the outbox)');
-      else if (r.delivered + r.retried + r.logged > 0) jobLog.debug(r, 'notifications');
+      // A full batch means more are due: pass again until the outbox is drained (bounded), or
+      // delivery would be capped at one batch per 2 s (50 pickup codes/s with batch 100).
+      for (let pass = 0; pass < 200 && !stopping; pass++) {
+        const r = await dispatchDue(ctx, notify.deps);
+        if (r.failed > 0) jobLog.warn(r, 'notifications failed for good (see the outbox)');
+        else if (r.delivered + r.retried + r.logged > 0) jobLog.debug(r, 'notifications');
+        if (r.delivered + r.retried + r.failed + r.logged < notify.deps.batch) break;
+      }
     });
     job('0 */10 * * * *', 'notify-purge', async () => {
       const n = await purgeOutboxBodies(ctx, notify.retentionMs);

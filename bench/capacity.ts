@@ -1,0 +1,92 @@
+import { runOptions } from '../device-sim/run/options.js';
+import { Supervisor } from '../device-sim/run/supervisor.js';
+import type { FleetFileT } from '../device-sim/fleet/fleet.js';
+import { GatewayProcess } from './lib/gateway.js';
+
+/**
+ * Connection capacity: N idle controllers (keepalive 60 s, telemetry every 300 s) from the
+ * simulator's worker processes (≤ 5,000 sockets each, under the 20,000 open-files cap) and
+ * loopback source addresses 127.0.0.2… (one per 1,000 controllers, so the gateway's per-IP
+ * connect bucket — meant for NATs and floods — is not what limits a fleet that shares 4 IPs).
+ * Against a fresh gateway with its default admission settings.
+ */
+export interface CapacityRun {
+  n: number;
+  /** (RSS after all connected − RSS before) / N, both after a full GC, bytes. */
+  rssPerConnection: number;
+  heapPerConnection: number;
+  externalPerConnection: number;
+  rssBefore: number;
+  rssAfter: number;
+  /** From the start signal until every controller is online (hello + snapshot acknowledged), s. */
+  connectAllS: number;
+  /** Gateway CPU while all are connected and idle, % of one core. */
+  idleCpuPct: number;
+  /** From the storm (all drop at once) until the broker holds all N again, s. */
+  stormBackS: number | null;
+  /** … until a ping command round trip to a sample of controllers also succeeded, s. */
+  stormCommandsS: number | null;
+  connectFailures: Record<string, number>;
+}
+
+const LAYOUT = 'S:8,M:8,L:4';
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+const debug = process.env['BENCH_DEBUG'] ? (what: string): void => void process.stderr.write(`    [${new Date().toISOString().slice(11, 23)}] ${what}\n`) : (): void => undefined;
+
+export async function runCapacity(n: number, idleWindowS: number): Promise<CapacityRun> {
+  debug('gateway start');
+  const gw = await GatewayProcess.start();
+  debug('gateway up');
+  try {
+    const { lockers } = await gw.provision(n, LAYOUT, 0);
+    const fleet: FleetFileT = { version: 1, gateway: { http: gw.httpUrl, mqtt: [gw.mqttUrl] }, carrierKeys: [], lockers };
+    const workers = Math.max(2, Math.ceil(n / 5000));
+    const sourceIps = Array.from({ length: Math.max(2, Math.ceil(n / 1000)) }, (_, i) => `127.0.${Math.floor((i + 2) / 250)}.${((i + 2) % 250) + 1}`);
+    debug('provisioned');
+    const before = await gw.sample(true);
+    if (process.env['BENCH_HEAP_SNAPSHOT']) debug(`heap snapshot: ${await gw.heapSnapshot(`${process.env['BENCH_HEAP_SNAPSHOT']}.before`)}`);
+    const options = runOptions({ scenario: 'idle', durationS: 0, keepaliveS: 60, telemetryS: 300, oracle: false, settleTimeoutS: 30 });
+    const sup = new Supervisor({ fleet, options, workers, sourceIps, sms: null, token: gw.token, statusLine: false, log: (l) => process.stderr.write(`    ${l}\n`) });
+    const running = sup.run();
+    const deadline = Date.now() + 300_000;
+    while (sup.totals().online < n || sup.totals().controllers < n) {
+      if (Date.now() > deadline) throw new Error(`only ${sup.totals().online} of ${n} online after 300 s`);
+      await sleep(100);
+    }
+    debug('all online');
+    await sleep(1000);
+    const after = await gw.sample(true);
+    if (process.env['BENCH_HEAP_SNAPSHOT']) debug(`heap snapshot: ${await gw.heapSnapshot(process.env['BENCH_HEAP_SNAPSHOT'])}`);
+    const idle0 = await gw.sample();
+    await sleep(idleWindowS * 1000);
+    const idle1 = await gw.sample();
+    // Storm: the gateway watches its client count dip and recover, then pings 100 controllers.
+    const sample = Array.from({ length: Math.min(100, n) }, (_, i) => lockers[Math.floor((i * n) / Math.min(100, n))]!.lockerId);
+    const watching = gw.watchStorm(n, sample, 120_000);
+    await sleep(50);
+    const stormAt = Date.now();
+    sup.storm(1);
+    const w = await watching;
+    debug(`storm over ${JSON.stringify(sup.totals().connectFailures)}`);
+    sup.interrupt();
+    const { summary } = await running;
+    debug('simulator stopped');
+    return {
+      n,
+      rssPerConnection: (after.rss - before.rss) / n,
+      heapPerConnection: (after.heapUsed - before.heapUsed) / n,
+      externalPerConnection: (after.external - before.external) / n,
+      rssBefore: before.rss,
+      rssAfter: after.rss,
+      connectAllS: summary.controllers.allOnlineAfterS ?? Number.NaN,
+      idleCpuPct: ((idle1.cpuUs - idle0.cpuUs) / 1000 / (idle1.at - idle0.at)) * 100,
+      stormBackS: w.backAt === null ? null : (w.backAt - stormAt) / 1000,
+      stormCommandsS: w.pingDoneAt === null ? null : (w.pingDoneAt - stormAt) / 1000,
+      connectFailures: summary.controllers.connectFailures,
+    };
+  } finally {
+    await gw.stop();
+    debug('gateway stopped');
+  }
+}

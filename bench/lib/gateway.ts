@@ -1,0 +1,84 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { FleetLocker, HostRequest, HostSample } from './gateway-host.js';
+
+/**
+ * The bench's side of a gateway child process (gateway-host.ts): a fresh gateway per run.
+ * BENCH_GATEWAY_NODE_ARGS adds node flags to it, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+ */
+export class GatewayProcess {
+  private constructor(
+    private readonly child: ChildProcess,
+    readonly httpUrl: string,
+    readonly mqttUrl: string,
+    readonly token: string,
+  ) {}
+
+  static async start(env: Record<string, string> = {}): Promise<GatewayProcess> {
+    const extra = (process.env['BENCH_GATEWAY_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
+    const child = fork(fileURLToPath(new URL('./gateway-host.ts', import.meta.url)), [], {
+      execArgv: ['--import', 'tsx', '--expose-gc', ...extra],
+      env: { ...process.env, BENCH_GATEWAY_ENV: JSON.stringify(env) },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    const up = await reply<{ httpPort: number; mqttPort: number; token: string }>(child, 'up');
+    return new GatewayProcess(child, `http://127.0.0.1:${up.httpPort}`, `mqtt://127.0.0.1:${up.mqttPort}`, up.token);
+  }
+
+  get pid(): number {
+    return this.child.pid!;
+  }
+
+  provision(lockers: number, layout: string, carriers: number): Promise<{ lockers: FleetLocker[]; carrierKeys: string[] }> {
+    return this.ask({ t: 'provision', lockers, layout, carriers }, 'provisioned');
+  }
+
+  async sample(gc = false): Promise<HostSample> {
+    return (await this.ask<{ sample: HostSample }>({ t: 'sample', gc }, 'sample')).sample;
+  }
+
+  ping(lockerIds: string[], timeoutMs: number): Promise<{ ms: number; done: number }> {
+    return this.ask({ t: 'ping', lockerIds, timeoutMs }, 'pinged');
+  }
+
+  watchStorm(n: number, lockerIds: string[], timeoutMs: number): Promise<{ droppedAt: number | null; backAt: number | null; pingDoneAt: number | null; pinged: number }> {
+    return this.ask({ t: 'watch-storm', n, lockerIds, timeoutMs }, 'storm-watched');
+  }
+
+  async heapSnapshot(file: string): Promise<string> {
+    return (await this.ask<{ file: string }>({ t: 'heap-snapshot', file }, 'heap-snapshot')).file;
+  }
+
+  async stop(): Promise<void> {
+    const exited = new Promise((r) => this.child.once('exit', r));
+    this.child.send({ t: 'stop' } satisfies HostRequest);
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 30_000))]);
+    if (this.child.exitCode === null) this.child.kill('SIGKILL');
+  }
+
+  private ask<T>(req: HostRequest, answer: string): Promise<T> {
+    const p = reply<T>(this.child, answer);
+    this.child.send(req);
+    return p;
+  }
+}
+
+function reply<T>(child: ChildProcess, t: string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const onMsg = (m: { t?: string }): void => {
+      if (m.t !== t) return;
+      cleanup();
+      resolve(m as T);
+    };
+    const onExit = (code: number | null): void => {
+      cleanup();
+      reject(new Error(`gateway process exited (${code}) while waiting for "${t}"`));
+    };
+    const cleanup = (): void => {
+      child.off('message', onMsg);
+      child.off('exit', onExit);
+    };
+    child.on('message', onMsg);
+    child.once('exit', onExit);
+  });
+}
