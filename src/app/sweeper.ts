@@ -22,7 +22,11 @@ export async function sweep(ctx: AppContext): Promise<SweepReport> {
   const report = await ctx.store.transact((tx) => {
     const r: SweepReport = { ended: 0, resent: 0, alarms: 0 };
     for (const c of tx.commands.unfinished()) {
-      const decision = decideTimeout(c, now, settings);
+      // An accepted open's outcome may be waiting in a controller that is (re)connecting.
+      const link = c.state === 'accepted'
+        ? { connected: ctx.transport.isConnected(c.deviceId), since: Math.max(tx.devices.get(c.deviceId)?.connectedAt ?? 0, ctx.startedAt) }
+        : undefined;
+      const decision = decideTimeout(c, now, settings, link);
       if (decision.action === 'end') {
         recordCommand(ctx, tx, decision.command, effects, now);
         r.ended++;

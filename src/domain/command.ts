@@ -93,8 +93,20 @@ export type TimeoutDecision =
   | { action: 'resend' }
   | { action: 'end'; command: Command };
 
-/** What the sweeper does with a command at `now`. */
-export function decideTimeout(c: Command, now: number, t: CommandTimeouts): TimeoutDecision {
+/**
+ * The device's link at a sweep. A controller cut off from the gateway (its network, or the
+ * gateway restarting) keeps the door outcome of an open it accepted and replays it right after
+ * it reconnects (protocol §3.5), so the wait for that outcome counts from when it could have
+ * been reported: never from before the device's current connection.
+ */
+export interface DeviceLink {
+  connected: boolean;
+  /** Start of the current connection (or of this gateway process, whichever is later). */
+  since: number;
+}
+
+/** What the sweeper does with a command at `now` (`link` unknown: the device counts as connected throughout). */
+export function decideTimeout(c: Command, now: number, t: CommandTimeouts, link?: DeviceLink): TimeoutDecision {
   switch (c.state) {
     case 'queued':
       return now >= c.expiresAt
@@ -105,10 +117,16 @@ export function decideTimeout(c: Command, now: number, t: CommandTimeouts): Time
         return { action: 'end', command: { ...c, state: 'expired', outcome: 'expired_unacknowledged', completedAt: now } };
       }
       return c.sentAt !== null && now - c.sentAt >= t.ackTimeoutMs ? { action: 'resend' } : { action: 'none' };
-    case 'accepted':
-      return c.acceptedAt !== null && now - c.acceptedAt >= t.openOutcomeTimeoutMs
+    case 'accepted': {
+      if (c.acceptedAt === null) return { action: 'none' };
+      const from = !link ? c.acceptedAt
+        : link.connected ? Math.max(c.acceptedAt, link.since)
+        // Still away: give up once the command's lifetime and one outcome window have passed.
+        : Math.max(c.acceptedAt, c.expiresAt);
+      return now - from >= t.openOutcomeTimeoutMs
         ? { action: 'end', command: { ...c, state: 'failed', outcome: 'open_not_detected', completedAt: now } }
         : { action: 'none' };
+    }
     default:
       return { action: 'none' };
   }
