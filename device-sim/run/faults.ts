@@ -35,16 +35,24 @@ export interface FaultOptions {
   forceDoors: number;
   /** Per operation: the controller loses power just after the door opened, for a while. */
   powerLoss: number;
+  /**
+   * Lockers whose network goes down for `outageForS` every `outageEveryS` (real seconds), with
+   * power on: doors, sensors and the keypad keep working, codes are checked offline (§12).
+   */
+  outageLockers: readonly string[];
+  outageEveryS: number;
+  outageForS: number;
 }
 
 export const NO_FAULTS: FaultOptions = Object.freeze({
   dropRate: 0, stormEveryS: 0, stormFraction: 0.3, duplicate: 0, reorder: 0, loseAcks: 0, lateAcks: 0, lateAckMs: 12_000,
   staleCommands: 0, jam: 0, sensorFaults: 0, leaveOpen: 0, leftOpenS: 150, forceDoors: 0, powerLoss: 0,
+  outageLockers: [], outageEveryS: 0, outageForS: 0,
 });
 
 export const FAULT_KINDS = [
   'drop', 'storm', 'duplicate', 'reorder', 'lost_ack', 'late_ack', 'stale_command',
-  'jam', 'sensor_fault', 'door_left_open', 'forced_door', 'theft', 'power_loss',
+  'jam', 'sensor_fault', 'door_left_open', 'forced_door', 'theft', 'power_loss', 'outage',
   /** Not injected: a compartment found reserved or open at the start, left over from before the run. */
   'inherited',
 ] as const;

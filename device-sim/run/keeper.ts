@@ -17,6 +17,8 @@ interface Kept {
   timer: NodeJS.Timeout | null;
   /** The next attempt boots anew (after a power cut) instead of resuming the boot. */
   newBoot: boolean;
+  /** Off because its network is down (power on); the run's end brings it back early. */
+  outage: boolean;
 }
 
 const BACKOFF_FIRST_MS = 1000;
@@ -46,7 +48,7 @@ export class Keeper {
   ) {}
 
   add(lockerId: string, ctrl: SimController): void {
-    const k: Kept = { lockerId, ctrl, state: 'idle', backoffMs: 0, onlineSince: 0, firstAttemptAt: 0, timer: null, newBoot: false };
+    const k: Kept = { lockerId, ctrl, state: 'idle', backoffMs: 0, onlineSince: 0, firstAttemptAt: 0, timer: null, newBoot: false, outage: false };
     this.kept.set(lockerId, k);
     ctrl.events.on('disconnected', () => this.lost(k));
   }
@@ -89,6 +91,29 @@ export class Keeper {
     }, offMs);
   }
 
+  /**
+   * The locker's network is down for `forMs` (power stays on): the link drops without goodbye
+   * and no reconnect is tried until the network is back; the controller keeps working offline.
+   */
+  async outage(lockerId: string, forMs: number): Promise<boolean> {
+    const k = this.kept.get(lockerId);
+    if (!k || k.state !== 'online' || k.ctrl.sleepy) return false;
+    this.clearTimer(k);
+    k.state = 'off';
+    k.outage = true;
+    await k.ctrl.dropConnection().catch(() => undefined);
+    k.timer = setTimeout(() => this.endOutage(k), forMs);
+    return true;
+  }
+
+  private endOutage(k: Kept): void {
+    this.clearTimer(k);
+    if (k.state !== 'off' || !k.outage) return;
+    k.outage = false;
+    k.backoffMs = 0;
+    this.enqueue(k);
+  }
+
   /** Controllers not online, and those online with messages still waiting for a PUBACK. */
   unsettled(): { offline: string[]; draining: string[] } {
     const offline: string[] = [];
@@ -114,6 +139,8 @@ export class Keeper {
         if (k.ctrl.sleepy && k.ctrl.asleep) void k.ctrl.wake();
         if (!k.ctrl.online || k.ctrl.queued.length > 0) {
           all = false;
+          // The run is ending: the network comes back so the oracle sees the replayed truth.
+          if (k.state === 'off' && k.outage) this.endOutage(k);
           // A controller waiting out a long backoff is brought forward: the run is ending.
           if (k.state === 'waiting' && k.timer) {
             this.clearTimer(k);

@@ -120,7 +120,7 @@ export class SimNode {
     }
     this.stats.controllers = init.lockers.length;
     const controllers = new Map([...this.world.lockers.values()].map((l) => [l.lockerId, l.controller]));
-    this.pulse = new Pulse(opts, this.world, this.stats, seededRandom(opts.seed, `pulse-${init.nodeIndex}`), controllers);
+    this.pulse = new Pulse(opts, this.world, this.stats, seededRandom(opts.seed, `pulse-${init.nodeIndex}`), controllers, (id, ms) => this.keeper.outage(id, ms));
     // Tracking numbers and idempotency keys must not collide with an earlier run's.
     const runId = Date.now().toString(36);
     const ctx: NodeContext = {

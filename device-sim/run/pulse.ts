@@ -15,6 +15,7 @@ export class Pulse {
   private timer: NodeJS.Timeout | null = null;
   private faultsOn = true;
   private lastStormAt = Date.now();
+  private lastOutageAt = Date.now();
 
   constructor(
     private readonly opts: RunOptions,
@@ -22,6 +23,8 @@ export class Pulse {
     private readonly stats: NodeStats,
     private readonly random: Random,
     private readonly controllers: ReadonlyMap<string, SimController>,
+    /** Takes a locker's network down for a while (the keeper holds its reconnects). */
+    private readonly outage: (lockerId: string, forMs: number) => Promise<boolean> = async () => false,
   ) {}
 
   start(): void {
@@ -59,6 +62,15 @@ export class Pulse {
     if (!this.faultsOn) return;
     if (f.dropRate > 0) {
       for (const [lockerId, ctrl] of online) if (this.random() < Math.min(1, f.dropRate / 60)) this.drop(lockerId, ctrl, 'drop');
+    }
+    if (f.outageEveryS > 0 && f.outageLockers.length > 0 && now - this.lastOutageAt >= f.outageEveryS * 1000) {
+      this.lastOutageAt = now;
+      for (const lockerId of f.outageLockers) {
+        if (!this.controllers.has(lockerId)) continue;
+        void this.outage(lockerId, f.outageForS * 1000).then((cut) => {
+          if (cut) this.world.record('outage', lockerId);
+        });
+      }
     }
     if (f.stormEveryS > 0 && now - this.lastStormAt >= f.stormEveryS * 1000) {
       this.lastStormAt = now;
