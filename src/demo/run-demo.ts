@@ -9,6 +9,7 @@ import { runOptions } from '../../device-sim/run/options.js';
 import { Supervisor } from '../../device-sim/run/supervisor.js';
 import { provisionDevice } from '../app/provisioning.js';
 import { applySeed, seedLockerId } from '../app/reports/seed.js';
+import { createHousehold } from '../app/households.js';
 import { createOperatorToken } from '../app/tokens.js';
 import { startDemoCarrierReports } from './carrier-reports.js';
 import { defaultSeedsDir, loadSeedFiles } from '../cli/seed-files.js';
@@ -72,12 +73,18 @@ async function main(): Promise<void> {
     for (const group of site.lockers) {
       for (let i = 0; i < group.count; i += 1) {
         const lockerId = seedLockerId(site.id, (n += 1));
-        const { device, secret } = await provisionDevice(ctx, lockerId, 'demo');
-        lockers.push({ lockerId, deviceId: device.id, secret, kind: group.kind, layout: group.layout, regionCode: site.regionCode });
+        const { device, secret, codeKey } = await provisionDevice(ctx, lockerId, 'demo');
+        lockers.push({ lockerId, deviceId: device.id, secret, codeKey, kind: group.kind, layout: group.layout, regionCode: site.regionCode });
       }
     }
   }
   const { secret: token } = await createOperatorToken(ctx, 'demo operator', 'operator');
+  // Households of the first few mailbox banks get their own compartment (protocol §13).
+  const banks = lockers.filter((l) => l.kind === 'mailbox_bank');
+  const households = [];
+  for (const bank of banks.slice(0, 3)) households.push(await createHousehold(ctx, { lockerId: bank.lockerId, compartment: 1, label: 'Flat 101' }, 'demo'));
+  // One smart locker whose network keeps going down: residents still collect there (offline codes).
+  const offlineLocker = lockers.find((l) => l.kind === 'smart_locker');
   // Carriers' daily totals, so the dashboard's locker share has a denominator that moves too.
   const reportingCarrier = seed.carriers[0]?.id;
   const stopCarrierReports = reportingCarrier
@@ -95,7 +102,12 @@ async function main(): Promise<void> {
     fleet,
     options: runOptions({
       scenario: 'day', speed, days: 0, fill: 0.4, noShow: 0.05, appShare: 0.1, settleTimeoutS: 15,
-      faults: { ...runOptions().faults, dropRate: 0.01, forceDoors: 0.002, jam: 0.002, sensorFaults: 0.001, leaveOpen: 0.01 },
+      // Mailbox banks sleep and wake every 5 simulated minutes (protocol 1.1 §13).
+      mailboxWakeS: 300,
+      faults: {
+        ...runOptions().faults, dropRate: 0.01, forceDoors: 0.002, jam: 0.002, sensorFaults: 0.001, leaveOpen: 0.01,
+        outageLockers: offlineLocker ? [offlineLocker.lockerId] : [], outageEveryS: 120, outageForS: 60,
+      },
     }),
     workers: 1,
     sourceIps: [],
@@ -120,8 +132,15 @@ residents collect at the keypads (or in the app) with the codes their phones got
 never come (their parcels expire after the 1 h hold and couriers retrieve them), and now and
 then a door is forced, jams or is left open (alarms). A new day starts when one ends.
 
+Offline operation (protocol 1.1): ${offlineLocker?.lockerId ?? '-'} loses its network for a minute every two
+minutes — residents there still collect with their codes, checked by the controller itself, and
+the gateway reconciles when it is back (see its "recentLocalOpens"). The ${mailboxBanks} mailbox banks sleep and
+wake every 5 simulated minutes; ${households.length} households have their own compartment, e.g.
+${households[0] ? `household ${households[0].household.id} in ${households[0].household.lockerId}: keypad code ${households[0].code}, app token ${households[0].appToken}` : '(none)'}
+
 Try:
-  curl -s -H 'Authorization: Bearer ${token}' ${api}/v1/lockers/${lockers[0]?.lockerId ?? ''}
+  curl -s -H 'Authorization: Bearer ${token}' ${api}/v1/lockers/${offlineLocker?.lockerId ?? lockers[0]?.lockerId ?? ''}
+  curl -s -H 'Authorization: Bearer ${token}' ${api}/v1/lockers/${households[0]?.household.lockerId ?? ''}/households
   curl -s -H 'Authorization: Bearer ${token}' '${api}/v1/alarms?state=open'
 
 Ctrl-C stops: the simulator compares what is physically in every compartment with the
