@@ -34,7 +34,7 @@ export const ALARM_SEVERITY: Readonly<Record<AlarmKind, AlarmSeverity>> = {
   keypad_lockout: 'warning',
   code_guessing: 'critical',
   parcel_left_behind: 'warning',
-  /** An offline pickup the gateway cannot square with what happened meanwhile (protocol §12.5). */
+  /** An offline pickup the gateway cannot square with what happened meanwhile (protocol §12.7). */
   offline_pickup_conflict: 'warning',
   /** A controller opened with a code it was never given, or one revoked before it went offline. */
   offline_code_unknown: 'critical',

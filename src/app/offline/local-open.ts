@@ -8,7 +8,7 @@ import { completePickup } from '../parcels/lifecycle.js';
 import type { LocalOpen, OfflineCode } from '../ports.js';
 
 /**
- * A controller opened on a code it checked itself (protocol §12.4–12.5): an offline pickup, or a
+ * A controller opened on a code it checked itself (protocol §12.4, §12.7): an offline pickup, or a
  * household opening its own mailbox. The reconciliation rule, in steps:
  *   1. the code must be one the controller held at the version it names (`codeVersion`) and for
  *      that compartment; otherwise `offline_code_unknown` (critical: tampering or broken firmware);
