@@ -56,6 +56,8 @@ export async function applyHello(ctx: AppContext, deviceId: string, hello: Statu
   const now = ctx.clock.now();
   const effects = new Effects();
   let lockerId: string | undefined;
+  // v1.1 fields count only from a controller that says it speaks 1.1 or later (protocol §9).
+  const v11 = hello.protocol !== '1.0';
   const verdict = await ctx.store.transact((tx): UplinkVerdict => {
     const d = tx.devices.get(deviceId);
     if (!d) return 'unknown_device';
@@ -70,10 +72,10 @@ export async function applyHello(ctx: AppContext, deviceId: string, hello: Statu
       firmware: hello.firmware,
       protocol: hello.protocol,
       lastSeenAt: now,
-      wakeIntervalS: hello.wakeIntervalS ?? null,
+      wakeIntervalS: v11 ? (hello.wakeIntervalS ?? null) : null,
       asleepUntil: null,
     });
-    for (const c of onHelloCodes(ctx, tx, d, hello.codeVersion, now)) effects.changed(c);
+    for (const c of onHelloCodes(ctx, tx, d, v11 ? hello.codeVersion : undefined, now)) effects.changed(c);
     if (newBoot && d.bootId !== null) {
       for (const c of tx.commands.undelivered(deviceId)) {
         if (c.state !== 'sent' || (c.type !== 'open' && c.type !== 'keypad_reply')) continue;
