@@ -1,3 +1,4 @@
+import { PROTOCOL_VERSION } from '../../protocol/topics.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { provisionLocker, startTestGateway, until, type Fixture, type TestGateway } from '../helpers/gateway.js';
 import { closed, connectDevice } from '../helpers/mqtt.js';
@@ -52,7 +53,7 @@ describe('lockers API', () => {
     await sim.start();
     await until(() => gw.ctx.store.read((tx) => tx.devices.get(fx.deviceId)?.bootId), (b) => b === sim.bootId);
     const detail = (await gw.http.inject({ url: `/v1/lockers/${fx.lockerId}`, headers: auth(fx.viewerToken) })).json();
-    expect(detail.device).toMatchObject({ id: fx.deviceId, online: true, protocol: '1.0', bootId: sim.bootId });
+    expect(detail.device).toMatchObject({ id: fx.deviceId, online: true, protocol: PROTOCOL_VERSION, bootId: sim.bootId });
     expect(detail.compartments.map((c: Record<string, unknown>) => [c['index'], c['size'], c['state'], c['door'], c['occupancy']])).toEqual([
       [1, 'S', 'available', 'closed', 'absent'],
       [2, 'S', 'available', 'closed', 'absent'],
