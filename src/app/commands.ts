@@ -71,6 +71,8 @@ export async function issueCommand(ctx: AppContext, req: CommandRequest): Promis
 /** On a device's hello: every queued or unacknowledged command that has not expired goes out again. */
 export async function deliverPending(ctx: AppContext, deviceId: string): Promise<Command[]> {
   const now = ctx.clock.now();
+  // Usually nothing waits: a read answers that without a transaction (reconnect storms).
+  if ((await ctx.store.read((tx) => tx.commands.undelivered(deviceId))).length === 0) return [];
   const sent = await ctx.store.transact((tx) => {
     const out: Command[] = [];
     for (const c of tx.commands.undelivered(deviceId)) {

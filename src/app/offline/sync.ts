@@ -60,8 +60,17 @@ export function syncInTx(ctx: AppContext, tx: Tx, lockerId: string): Command[] {
   return commands;
 }
 
+/** Whether the locker's controller may need a code_sync now (a cheap read before any transaction). */
+function behind(ctx: AppContext, tx: Tx, lockerId: string): boolean {
+  const state = tx.offlineCodes.state(lockerId);
+  return syncable(ctx, tx.devices.byLocker(lockerId), state) && (state.sentVersion ?? state.reportedVersion) !== state.version;
+}
+
 export async function syncLockers(ctx: AppContext, lockerIds: readonly string[]): Promise<void> {
-  const commands = await ctx.store.transact((tx) => lockerIds.flatMap((id) => syncInTx(ctx, tx, id)));
+  // Most hellos and nudges find the controller up to date: no transaction (and no fsync) for them.
+  const due = await ctx.store.read((tx) => lockerIds.filter((id) => behind(ctx, tx, id)));
+  if (due.length === 0) return;
+  const commands = await ctx.store.transact((tx) => due.flatMap((id) => syncInTx(ctx, tx, id)));
   for (const c of commands) ctx.events.commandChanged(c);
   await publishCommands(ctx, commands);
 }
