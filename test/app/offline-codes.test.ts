@@ -51,6 +51,18 @@ async function deposited(compartment: number, householdId: string | null = null)
   });
 }
 
+/** The parcel leaves through the online flow: a resident's pickup or the carrier's retrieval. */
+async function collectOnline(parcel: Parcel, kind: 'resident' | 'retrieval'): Promise<void> {
+  await h.store.transact((tx) => {
+    const pickup = {
+      id: newId(h.ctx.random, 'pck', 12), kind, channel: kind === 'resident' ? 'api' as const : 'carrier' as const, parcelId: parcel.id, lockerId: h.lockerId,
+      compartment: parcel.compartment, state: 'opening' as const, reason: null, commandId: null, createdAt: h.clock.now(), completedAt: null,
+    };
+    tx.pickups.insert(pickup);
+    completePickup(h.ctx, tx, pickup, h.clock.now());
+  });
+}
+
 async function hello(codeVersion: number | undefined): Promise<void> {
   const verdict = await applyHello(h.ctx, h.deviceId, {
     ...h.controller.envelope(), state: 'online', model: 'LG-C2', firmware: '3.0.0', protocol: codeVersion === undefined ? '1.0' : '1.1', compartments: 8,
@@ -96,11 +108,7 @@ describe('code sync', () => {
     await ack(lastSync());
 
     // Used online: revoked on the controller at once.
-    await h.store.transact((tx) => {
-      const pickup = { id: 'pck-online-0001', kind: 'resident' as const, channel: 'api' as const, parcelId: a.parcel.id, lockerId: h.lockerId, compartment: 1, state: 'opening' as const, reason: null, commandId: null, createdAt: h.clock.now(), completedAt: null };
-      tx.pickups.insert(pickup);
-      completePickup(h.ctx, tx, pickup, h.clock.now());
-    });
+    await collectOnline(a.parcel, 'resident');
     await syncLockers(h.ctx, [h.lockerId]);
     expect(lastSync()).toMatchObject({ mode: 'delta', fromVersion: 3, version: 4, add: [], revoke: [offlineCodeHash(key, a.code)] });
   });
@@ -239,11 +247,7 @@ describe('local opens (offline pickups) are reconciled by the written rule', () 
   it('a parcel that had already left raises offline_pickup_conflict and changes nothing', async () => {
     const a = await deposited(1);
     const held = await syncedThenOffline();
-    await h.store.transact((tx) => {
-      const pickup = { id: 'pck-retrieval-01', kind: 'retrieval' as const, channel: 'carrier' as const, parcelId: a.parcel.id, lockerId: h.lockerId, compartment: 1, state: 'opening' as const, reason: null, commandId: null, createdAt: h.clock.now(), completedAt: null };
-      tx.pickups.insert(pickup);
-      completePickup(h.ctx, tx, pickup, h.clock.now());
-    });
+    await collectOnline(a.parcel, 'retrieval');
     await connect(h);
     await hello(held);
     await applyDeviceEvent(h.ctx, h.deviceId, localOpen(a.code, 1, held, h.clock.now()));
@@ -257,11 +261,7 @@ describe('local opens (offline pickups) are reconciled by the written rule', () 
     await connect(h);
     await hello(0);
     await ack(lastSync());
-    await h.store.transact((tx) => {
-      const pickup = { id: 'pck-online-0002', kind: 'resident' as const, channel: 'api' as const, parcelId: a.parcel.id, lockerId: h.lockerId, compartment: 1, state: 'opening' as const, reason: null, commandId: null, createdAt: h.clock.now(), completedAt: null };
-      tx.pickups.insert(pickup);
-      completePickup(h.ctx, tx, pickup, h.clock.now());
-    });
+    await collectOnline(a.parcel, 'resident');
     await syncLockers(h.ctx, [h.lockerId]);
     await ack(lastSync());
     const held = (await syncState()).reportedVersion!;
