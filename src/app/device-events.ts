@@ -69,6 +69,10 @@ const onFault: Handler<FaultEventT> = ({ tx, device, now, effects }, e) => {
   }
   const details: Record<string, unknown> = e.detail ? { detail: e.detail } : {};
   const compartment = e.fault === 'sensor_fault' ? (e.compartment ?? null) : null;
+  // A dead occupancy sensor's last reading is not the truth any more: unknown until it reports
+  // again, so a deposit there completes by the courier's confirmation, not by a stale "absent".
+  const c = compartment === null ? undefined : tx.lockers.compartment(device.lockerId, compartment);
+  if (c && c.occupancy !== 'unknown') tx.lockers.updateCompartment({ ...c, occupancy: 'unknown', sensedAt: now });
   effects.raise(tx, { kind: FAULT_ALARMS[e.fault], lockerId: device.lockerId, compartment, details }, now);
 };
 

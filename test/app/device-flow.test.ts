@@ -252,6 +252,8 @@ describe('door, keypad, faults and telemetry', () => {
     expect(await liveAlarm(h, 'tamper', null)).toMatchObject({ severity: 'critical', details: { detail: 'cabinet opened' } });
     expect(await liveAlarm(h, 'power', null)).toMatchObject({ severity: 'warning', state: 'open' });
     expect(await liveAlarm(h, 'sensor_fault', 6)).toMatchObject({ state: 'open' });
+    // The dead sensor's last reading no longer counts.
+    expect(await h.store.read((tx) => tx.lockers.compartment(h.lockerId, 6)?.occupancy)).toBe('unknown');
     expect(h.raised.map((a) => a.kind)).toEqual(['tamper', 'power', 'sensor_fault']);
 
     h.clock.advance(90_000);
