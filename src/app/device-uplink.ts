@@ -8,6 +8,7 @@ import type { UplinkVerdict } from './device-session.js';
 import { Effects } from './effects.js';
 import { recordCommand } from './command-records.js';
 import type { Tx } from './ports.js';
+import type { Compartment } from '../domain/locker.js';
 import { withSequence } from './sequencing.js';
 
 /** Compartments with an open in flight or just finished: a door open there is expected. */
@@ -15,8 +16,13 @@ export function commandedOpens(ctx: AppContext, tx: Tx, lockerId: string, indexe
   const since = now - ctx.settings.openAttributionMs;
   const out = new Set<number>();
   // A controller's own opening (offline pickup, household code, protocol §12.4) is expected too.
-  for (const i of indexes) if (tx.commands.recentOpens(lockerId, i, since).length > 0 || tx.localOpens.recent(lockerId, i, since)) out.add(i);
+  for (const i of indexes) if (tx.commands.hasRecentOpen(lockerId, i, since) || tx.localOpens.recent(lockerId, i, since)) out.add(i);
   return out;
+}
+
+/** Whether a snapshot entry changes what is stored (door, occupancy, or when the door opened). */
+function sensedChange(before: Compartment | undefined, after: Compartment): boolean {
+  return before === undefined || before.door !== after.door || before.occupancy !== after.occupancy || before.doorOpenedAt !== after.doorOpenedAt || before.sensedAt === null;
 }
 
 /** The reconnect snapshot: sensed state updated, every disagreement raised as an alarm. */
@@ -28,7 +34,9 @@ export async function applySnapshot(ctx: AppContext, deviceId: string, snap: Sta
       const compartments = tx.lockers.compartments(device.lockerId);
       const commanded = commandedOpens(ctx, tx, device.lockerId, snap.compartments.map((c) => c.index), now);
       const { updated, alarms } = reconcileSnapshot(device.lockerId, compartments, snap.compartments, now, commanded);
-      for (const c of updated) tx.lockers.updateCompartment(c);
+      // Only what changed is written: a reconnect storm re-reports thousands of unchanged doors.
+      const before = new Map(compartments.map((c) => [c.index, c]));
+      for (const c of updated) if (sensedChange(before.get(c.index), c)) tx.lockers.updateCompartment(c);
       for (const c of updated) if (c.door === 'closed') tx.alarms.clear(c.lockerId, c.index, 'door_left_open', now);
       for (const a of alarms) effects.raise(tx, a, now);
     }),

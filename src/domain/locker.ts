@@ -47,6 +47,7 @@ export interface Compartment {
   /** What the hardware last reported, kept apart from `state`. */
   door: SensedDoor;
   occupancy: SensedOccupancy;
+  /** When the controller reported this sensed state (a snapshot repeating it does not move it). */
   sensedAt: number | null;
   doorOpenedAt: number | null;
 }
