@@ -15,6 +15,8 @@ interface Pending {
 export class GroupCommitter {
   private queue: Pending[] = [];
   private scheduled = false;
+  /** When the last COMMIT returned (ms, monotonic). */
+  private lastCommitAt = 0;
   private readonly begin: Database.Statement;
   private readonly commit: Database.Statement;
   private readonly rollback: Database.Statement;
@@ -23,7 +25,7 @@ export class GroupCommitter {
   private readonly rollbackTo: Database.Statement;
 
   /** Units per SQLite transaction; bounds how long one batch holds the event loop. */
-  constructor(private readonly db: Database.Database, private readonly maxBatch = 512) {
+  constructor(private readonly db: Database.Database, private readonly maxBatch = 512, private readonly loadWindowMs = 2) {
     this.begin = db.prepare('BEGIN IMMEDIATE');
     this.commit = db.prepare('COMMIT');
     this.rollback = db.prepare('ROLLBACK');
@@ -37,7 +39,11 @@ export class GroupCommitter {
       this.queue.push({ work, resolve: resolve as (v: unknown) => void, reject });
       if (!this.scheduled) {
         this.scheduled = true;
-        setImmediate(() => this.flush());
+        // Under load (the previous fsync just ended) wait a moment for more units to share the
+        // next one: fewer fsyncs blocking the event loop; idle, commit at the next turn.
+        const sinceLast = performance.now() - this.lastCommitAt;
+        if (sinceLast < this.loadWindowMs) setTimeout(() => this.flush(), this.loadWindowMs - sinceLast);
+        else setImmediate(() => this.flush());
       }
     });
   }
@@ -73,6 +79,7 @@ export class GroupCommitter {
     }
     try {
       this.commit.run();
+      this.lastCommitAt = performance.now();
     } catch (error) {
       if (this.db.inTransaction) this.rollback.run();
       for (const p of batch) p.reject(error);
