@@ -15,6 +15,8 @@ export interface CapacityRun {
   /** (RSS after all connected − RSS before) / N, both after a full GC, bytes. */
   rssPerConnection: number;
   heapPerConnection: number;
+  /** V8 heap reserved (heapTotal) after − before, / N: used heap plus free space the heap kept. */
+  heapTotalPerConnection: number;
   externalPerConnection: number;
   rssBefore: number;
   rssAfter: number;
@@ -57,6 +59,7 @@ export async function runCapacity(n: number, idleWindowS: number): Promise<Capac
     debug('all online');
     await sleep(1000);
     const after = await gw.sample(true);
+    debug(`memory before ${JSON.stringify(before)} after ${JSON.stringify(after)}`);
     if (process.env['BENCH_HEAP_SNAPSHOT']) debug(`heap snapshot: ${await gw.heapSnapshot(process.env['BENCH_HEAP_SNAPSHOT'])}`);
     const idle0 = await gw.sample();
     await sleep(idleWindowS * 1000);
@@ -76,6 +79,7 @@ export async function runCapacity(n: number, idleWindowS: number): Promise<Capac
       n,
       rssPerConnection: (after.rss - before.rss) / n,
       heapPerConnection: (after.heapUsed - before.heapUsed) / n,
+      heapTotalPerConnection: (after.heapTotal - before.heapTotal) / n,
       externalPerConnection: (after.external - before.external) / n,
       rssBefore: before.rss,
       rssAfter: after.rss,

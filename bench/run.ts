@@ -76,6 +76,7 @@ async function capacity(n: number): Promise<Row[]> {
   return [
     row(w, 'gateway RSS per connection (after − before connect, / N)', 'KB', runs.map((r) => r.rssPerConnection / KB), { text: '≤ 10', ok: (v) => v <= 10 }),
     row(w, 'of which JS heap per connection', 'KB', runs.map((r) => r.heapPerConnection / KB)),
+    row(w, 'V8 heap reserved per connection (heapTotal after − before, / N)', 'KB', runs.map((r) => r.heapTotalPerConnection / KB)),
     row(w, 'gateway RSS with all connected', 'MB', runs.map((r) => r.rssAfter / KB / KB)),
     row(w, 'time to connect all (hello + snapshot acknowledged)', 's', runs.map((r) => r.connectAllS)),
     row(w, 'gateway CPU while idle', '% of a core', runs.map((r) => r.idleCpuPct)),

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { pooledRandomBytes } from './adapters/pooled-random.js';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
@@ -98,7 +98,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   const ctx: AppContext = {
     store,
     clock: opts.clock ?? systemClock,
-    random: opts.random ?? randomBytes,
+    random: opts.random ?? pooledRandomBytes(),
     transport: mqtt,
     events: new AppEventBus(),
     settings: settingsFrom(config),

@@ -40,7 +40,9 @@ async function freePort(): Promise<number> {
 
 /** QoS 1 command round trips through lockergate's embedded broker (whole command path). */
 export async function runLockergate(devicesN: number, durationMs: number, inflight: number): Promise<RttResult> {
-  const host = fork(here('./lockergate-host.ts'), [], { execArgv: TSX });
+  // BENCH_GATEWAY_NODE_ARGS (as for the other workloads, bench/lib/gateway.ts): e.g. "--cpu-prof --cpu-prof-dir=DIR".
+  const extra = (process.env['BENCH_GATEWAY_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
+  const host = fork(here('./lockergate-host.ts'), [], { execArgv: [...TSX, ...extra] });
   await once(host, (m) => m['up'] === true);
   host.send({ provision: devicesN });
   const { port, devices } = await once<{ port: number; devices: Array<{ id: string; secret: string }> }>(host, (m) => 'port' in m);

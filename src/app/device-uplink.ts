@@ -16,7 +16,7 @@ export function commandedOpens(ctx: AppContext, tx: Tx, lockerId: string, indexe
   const since = now - ctx.settings.openAttributionMs;
   const out = new Set<number>();
   // A controller's own opening (offline pickup, household code, protocol §12.4) is expected too.
-  for (const i of indexes) if (tx.commands.recentOpens(lockerId, i, since).length > 0 || tx.localOpens.recent(lockerId, i, since)) out.add(i);
+  for (const i of indexes) if (tx.commands.hasRecentOpen(lockerId, i, since) || tx.localOpens.recent(lockerId, i, since)) out.add(i);
   return out;
 }
 

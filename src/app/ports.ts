@@ -37,6 +37,8 @@ export interface DeviceRepo {
   byLocker(lockerId: string): Device | undefined;
   secretHash(id: string): Buffer | undefined;
   update(device: Device): void;
+  /** The last applied message of the device (protocol README §5); touches nothing else of the row. */
+  recordSequence(id: string, lastSeq: number, lastSeenAt: number): void;
   setSecret(id: string, secretHash: Buffer): void;
   markAllOffline(): number;
   /** Devices offline since before `before` (by last seen). */
@@ -54,6 +56,8 @@ export interface CommandRepo {
   unfinished(): Command[];
   /** Open (or keypad open) commands on a compartment that are in flight or ended after `since`. */
   recentOpens(lockerId: string, compartment: number, since: number): Command[];
+  /** Whether `recentOpens` would find any: the question every door report asks, without reading the rows. */
+  hasRecentOpen(lockerId: string, compartment: number, since: number): boolean;
   listForLocker(lockerId: string, limit: number): Command[];
 }
 

@@ -18,7 +18,7 @@ export function withSequence(
   const seqVerdict = judgeSequence(device, envelope.bootId, envelope.seq);
   if (seqVerdict === 'duplicate' || seqVerdict === 'stale_boot') return seqVerdict;
   const applied = apply(device);
-  const current = tx.devices.get(deviceId) ?? device;
-  tx.devices.update({ ...current, lastSeq: envelope.seq, lastSeenAt: now });
+  // Only the sequence columns: `apply` may have changed the rest of the row (telemetry, sleep).
+  tx.devices.recordSequence(deviceId, envelope.seq, now);
   return applied ?? (seqVerdict === 'gap' ? 'gap' : 'applied');
 }

@@ -52,6 +52,7 @@ export class SqliteCommandRepo implements CommandRepo {
   private readonly undeliveredStmt: Database.Statement<[string], CommandRow>;
   private readonly unfinishedStmt: Database.Statement<[], CommandRow>;
   private readonly recentOpensStmt: Database.Statement<[string, number, number], CommandRow>;
+  private readonly hasRecentOpenStmt: Database.Statement<[string, number, number], { found: number }>;
   private readonly forLockerStmt: Database.Statement<[string, number], CommandRow>;
 
   constructor(db: Database.Database) {
@@ -66,13 +67,21 @@ export class SqliteCommandRepo implements CommandRepo {
       `UPDATE commands SET state = @state, outcome = @outcome, sent_at = @sentAt, accepted_at = @acceptedAt,
        completed_at = @completedAt, attempts = @attempts WHERE id = @id`,
     );
+    // The repeated state term lets SQLite use the partial index commands_unfinished (it only
+    // picks a partial index whose WHERE appears verbatim in the query); without it every hello
+    // scanned the whole commands table.
     this.undeliveredStmt = db.prepare(
-      `SELECT * FROM commands WHERE device_id = ? AND state IN ('queued', 'sent') ORDER BY created_at, id`,
+      `SELECT * FROM commands WHERE device_id = ? AND state IN ('queued', 'sent', 'accepted') AND state IN ('queued', 'sent')
+       ORDER BY created_at, id`,
     );
     this.unfinishedStmt = db.prepare(`SELECT * FROM commands WHERE state IN ('queued', 'sent', 'accepted')`);
     this.recentOpensStmt = db.prepare(
       `SELECT * FROM commands WHERE locker_id = ? AND compartment = ? AND type IN ('open', 'keypad_reply')
        AND (state IN ('queued', 'sent', 'accepted') OR completed_at >= ?) ORDER BY created_at DESC`,
+    );
+    this.hasRecentOpenStmt = db.prepare(
+      `SELECT 1 AS found FROM commands WHERE locker_id = ? AND compartment = ? AND type IN ('open', 'keypad_reply')
+       AND (state IN ('queued', 'sent', 'accepted') OR completed_at >= ?) LIMIT 1`,
     );
     this.forLockerStmt = db.prepare('SELECT * FROM commands WHERE locker_id = ? ORDER BY created_at DESC LIMIT ?');
   }
@@ -95,6 +104,9 @@ export class SqliteCommandRepo implements CommandRepo {
   }
   recentOpens(lockerId: string, compartment: number, since: number): Command[] {
     return this.recentOpensStmt.all(lockerId, compartment, since).map(toCommand);
+  }
+  hasRecentOpen(lockerId: string, compartment: number, since: number): boolean {
+    return this.hasRecentOpenStmt.get(lockerId, compartment, since) !== undefined;
   }
   listForLocker(lockerId: string, limit: number): Command[] {
     return this.forLockerStmt.all(lockerId, limit).map(toCommand);

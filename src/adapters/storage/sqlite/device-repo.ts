@@ -48,6 +48,7 @@ export class SqliteDeviceRepo implements DeviceRepo {
   private readonly byLockerStmt: Database.Statement<[string], DeviceRow>;
   private readonly hashStmt: Database.Statement<[string], { secret_hash: Buffer }>;
   private readonly updateStmt: Database.Statement;
+  private readonly sequenceStmt: Database.Statement<[number, number, string]>;
   private readonly secretStmt: Database.Statement;
   private readonly offlineStmt: Database.Statement;
   private readonly offlineSinceStmt: Database.Statement<[number], DeviceRow>;
@@ -67,6 +68,7 @@ export class SqliteDeviceRepo implements DeviceRepo {
        revoked_at = @revokedAt, telemetry = @telemetry, wake_interval_s = @wakeIntervalS,
        asleep_until = @asleepUntil WHERE id = @id`,
     );
+    this.sequenceStmt = db.prepare('UPDATE devices SET last_seq = ?, last_seen_at = ? WHERE id = ?');
     this.secretStmt = db.prepare('UPDATE devices SET secret_hash = ? WHERE id = ?');
     this.offlineStmt = db.prepare('UPDATE devices SET online = 0 WHERE online = 1');
     this.offlineSinceStmt = db.prepare(
@@ -91,6 +93,9 @@ export class SqliteDeviceRepo implements DeviceRepo {
   }
   update(device: Device): void {
     this.updateStmt.run(params(device));
+  }
+  recordSequence(id: string, lastSeq: number, lastSeenAt: number): void {
+    this.sequenceStmt.run(lastSeq, lastSeenAt, id);
   }
   setSecret(id: string, secretHash: Buffer): void {
     this.secretStmt.run(secretHash, id);

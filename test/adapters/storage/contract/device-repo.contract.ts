@@ -48,6 +48,14 @@ export function deviceRepoContract(makeStore: MakeStore): void {
       expect(await ctx.store.read((tx) => tx.devices.get('dev-1'))).toEqual(updated);
     });
 
+    it('recordSequence sets the last seq and last seen and leaves every other field as it was', async () => {
+      await seed();
+      const before = device('dev-1', 'lkr-1', { bootId: 'boot-0001', lastSeq: 3, online: true, telemetry: { uptimeS: 60 } });
+      await ctx.store.transact((tx) => tx.devices.update(before));
+      await ctx.store.transact((tx) => tx.devices.recordSequence('dev-1', 4, T0 + 99));
+      expect(await ctx.store.read((tx) => tx.devices.get('dev-1'))).toEqual({ ...before, lastSeq: 4, lastSeenAt: T0 + 99 });
+    });
+
     it('keeps the secret hash, replaces it with setSecret, and hides it once the device is revoked', async () => {
       await seed();
       expect(await ctx.store.read((tx) => tx.devices.secretHash('dev-1'))).toEqual(HASH_A);
