@@ -152,6 +152,8 @@ describe('transport limits', () => {
     sock.write(generate({ cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clean: true, clientId: a.deviceId, keepalive: 30, username: a.deviceId, password: Buffer.from(a.secret) }));
     expect([...(await reply)]).toEqual([0x20, 0x02, 0x00, 0x00]);
     sock.destroy();
+    // The next tests compare A's record before and after: let this disconnect land first.
+    await until(() => gw.ctx.store.read((tx) => tx.devices.get(a.deviceId)?.online), (online) => online === false, 5000, 'A offline');
   });
 });
 
