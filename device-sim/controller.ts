@@ -131,7 +131,7 @@ export class SimController {
           ctx: this.ctx,
           opts: options.sleepy,
           connect: () => this.reconnect(),
-          sleep: (nextWakeAt) => this.link.disconnect({ reason: 'sleep', nextWakeAt }),
+          sleep: (nextWakeAt, at) => this.link.disconnect({ reason: 'sleep', nextWakeAt, at }),
           drained: () => this.link.outbox.pending.length === 0,
         })
       : null;

@@ -19,7 +19,8 @@ export interface LinkDeps {
 }
 
 /** Why an orderly disconnect happens (v1.1 offline status, README §4.2); `sleep` needs nextWakeAt. */
-export type Goodbye = { reason: 'shutdown' | 'reboot' } | { reason: 'sleep'; nextWakeAt: number };
+/** Why an orderly disconnect happens; a sleep names the instant it was decided (`at`), which stamps the status. */
+export type Goodbye = { reason: 'shutdown' | 'reboot' } | { reason: 'sleep'; nextWakeAt: number; at: number };
 
 /** The controller's MQTT side: the §3.5 connect sequence, the outbox, and orderly or abrupt ends. */
 export class Link {
@@ -103,7 +104,9 @@ export class Link {
     if (!client) return;
     const { opts, ctx, sequencer } = this.deps;
     if (this.ready) {
-      const status: StatusMessageT = { state: 'offline', bootId: sequencer.bootId, ts: ctx.clock.now(), ...goodbye };
+      const ts = goodbye?.reason === 'sleep' ? goodbye.at : ctx.clock.now();
+      const why = goodbye === undefined ? {} : goodbye.reason === 'sleep' ? { reason: goodbye.reason, nextWakeAt: goodbye.nextWakeAt } : { reason: goodbye.reason };
+      const status: StatusMessageT = { state: 'offline', bootId: sequencer.bootId, ts, ...why };
       const offline = StatusOffline.parse(status);
       const { qos, retain } = CHANNEL_RULES.status;
       await client

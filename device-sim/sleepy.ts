@@ -17,8 +17,8 @@ export interface SleepDeps {
   opts: SleepyOptions;
   /** The connect sequence of the same boot (the controller's reconnect). */
   connect(): Promise<void>;
-  /** Offline status `sleep` + nextWakeAt, its PUBACK, DISCONNECT. */
-  sleep(nextWakeAt: number): Promise<void>;
+  /** Offline status `sleep` + nextWakeAt (stamped `at`, when the sleep was decided), its PUBACK, DISCONNECT. */
+  sleep(nextWakeAt: number, at: number): Promise<void>;
   /** Outbox empty: nothing is waiting for a PUBACK, so sleeping loses nothing in flight. */
   drained(): boolean;
 }
@@ -113,8 +113,9 @@ export class SleepCycle {
       return;
     }
     this.phase = 'falling_asleep';
-    const nextWakeAt = this.deps.ctx.clock.now() + this.deps.opts.wakeIntervalS * 1000;
-    const going = this.deps.sleep(nextWakeAt).catch((err: unknown) => this.deps.ctx.logger.debug({ err }, 'sleep: goodbye not delivered'));
+    const at = this.deps.ctx.clock.now();
+    const nextWakeAt = at + this.deps.opts.wakeIntervalS * 1000;
+    const going = this.deps.sleep(nextWakeAt, at).catch((err: unknown) => this.deps.ctx.logger.debug({ err }, 'sleep: goodbye not delivered'));
     this.transition = going;
     await going;
     if (this.phase === 'falling_asleep') this.asleepUntil(nextWakeAt);
