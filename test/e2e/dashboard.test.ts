@@ -94,7 +94,7 @@ describe('dashboard on a desktop, in English', () => {
     const fleet = await api(`/v1/reports/fleet?region=${PROVINCE}`);
     const share = await api(shareUrl(PROVINCE));
     const deployment = await api(`/v1/reports/deployment?region=${PROVINCE}`);
-    expect(fleet.lockers).toEqual({ total: 3, online: 2, offline: 1 });
+    expect(fleet.lockers).toEqual({ total: 3, online: 2, asleep: 0, offline: 1 });
 
     expect(await dash.tile('lockers-online')).toBe(en.int(fleet.lockers.online));
     expect(await dash.text('[data-testid="lockers-online"] .tile-sub')).toBe(`of ${en.int(fleet.lockers.total)}`);

@@ -112,7 +112,7 @@ describe('report endpoints', () => {
     expect(dep.rows.map((r: { code: string }) => r.code)).toEqual(['220000', '220100', '220200', '220300', '220400', '220500', '220600', '220700', '220800', '222400', '229800']);
     expect(dep.rows[1]).toEqual({ code: '220100', nameZh: '长春市', nameEn: 'Changchun', lockerGroups: { commissioned: 1, target: 300, pct: 0.33 }, publicStations: { count: 0, target: 20 } });
     expect((await get('/v1/reports/fleet?region=220100')).json()).toEqual({
-      lockers: { total: 1, online: 0, offline: 1 },
+      lockers: { total: 1, online: 0, asleep: 0, offline: 1 },
       alarms: { open: 0 },
       compartments: { total: 2, occupied: 0, utilisationPct: 0 },
       dwell: { medianHours: null, within24hPct: null, within72hPct: null },

@@ -16,7 +16,8 @@ export interface DeploymentRow {
 }
 
 export interface FleetReport {
-  lockers: { total: number; online: number; offline: number };
+  /** `asleep`: mailbox banks between their wakes (protocol §13), counted apart from `offline`. */
+  lockers: { total: number; online: number; asleep: number; offline: number };
   alarms: { open: number };
   compartments: { total: number; occupied: number; utilisationPct: number | null };
   dwell: { medianHours: number | null; within24hPct: number | null; within72hPct: number | null };
@@ -67,14 +68,15 @@ export async function buildFleetReport(ctx: AppContext, q: RangeQuery & { region
   return ctx.store.read((tx) => {
     const region = requireRegion(tx, q.region);
     const { from, to } = resolveRange(now, q);
-    const counts = tx.fleet.counts(siteCodesByAncestor(tx).get(region.code) ?? []);
+    // A bank asleep past its announced wake by the offline-alarm margin counts as offline.
+    const counts = tx.fleet.counts(siteCodesByAncestor(tx).get(region.code) ?? [], now - ctx.settings.deviceOfflineAlarmMs);
     const outcomes = tx.rollups.outcomes(region.code, from, to);
     const volumes = tx.volumes.totalsByDay(region.code, from, to).reduce(
       (a, v) => ({ w24: a.w24 + v.within24h, b24: a.b24 + v.within24hBase, w72: a.w72 + v.within72h, b72: a.b72 + v.within72hBase }),
       { w24: 0, b24: 0, w72: 0, b72: 0 },
     );
     return {
-      lockers: { total: counts.lockers, online: counts.online, offline: counts.lockers - counts.online },
+      lockers: { total: counts.lockers, online: counts.online, asleep: counts.asleep, offline: counts.lockers - counts.online - counts.asleep },
       alarms: { open: counts.openAlarms },
       compartments: { total: counts.compartments, occupied: counts.occupied, utilisationPct: pct(counts.occupied, counts.compartments) },
       dwell: {

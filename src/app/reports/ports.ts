@@ -81,6 +81,8 @@ export interface VolumeRepo {
 export interface FleetCounts {
   lockers: number;
   online: number;
+  /** Sleepy controllers (mailbox banks) between wakes, not yet overdue. */
+  asleep: number;
   compartments: number;
   occupied: number;
   openAlarms: number;
@@ -88,7 +90,7 @@ export interface FleetCounts {
 
 export interface FleetRepo {
   /** Lockers that are not retired, on sites in these regions. */
-  counts(regionCodes: readonly string[]): FleetCounts;
+  counts(regionCodes: readonly string[], asleepAfter: number): FleetCounts;
   /** Active lockers commissioned in [fromMs, toMs); every active locker when there is no window. */
   commissioned(regionCodes: readonly string[], window: { fromMs: number; toMs: number } | null): number;
   /** Public pickup stations (sites) with at least one active locker. */

@@ -156,7 +156,7 @@ describe('fleet and deployment figures', () => {
     expect(fleet.expiredRatePct).toBe(40); // 2 expired of 5 ended waits
     // Only the report that gave the within counts is their base: 70 of 100, 95 of 100.
     expect(fleet.deliveryTime).toEqual({ within24hPct: 70, within72hPct: 95, target24hPct: 80, target72hPct: 90 });
-    expect(fleet.lockers).toEqual({ total: 5, online: 0, offline: 5 });
+    expect(fleet.lockers).toEqual({ total: 5, online: 0, asleep: 0, offline: 5 });
     expect(fleet.compartments.total).toBe(20);
     expect(fleet.alarms.open).toBe(0);
     const city = await buildFleetReport(f.ctx, { region: '220200', from: '2026-11-01', to: '2026-11-06' });

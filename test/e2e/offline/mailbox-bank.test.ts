@@ -157,6 +157,9 @@ describe('a day of a sleepy mailbox bank', () => {
 
     // Never offline in the gateway's eyes while it kept its wake schedule; asleep most of the time.
     expect(await openAlarms('device_offline')).toEqual([]);
+    // The fleet report counts a bank between wakes as asleep, not offline.
+    const fleet = await until(async () => ((await api('GET', `/v1/reports/fleet?region=${REGION}`)).json() as { lockers: Record<string, number> }).lockers, (l) => l['asleep'] === 1, 5000, 'the bank counted asleep');
+    expect(fleet).toMatchObject({ total: 1, online: 0, asleep: 1, offline: 0 });
     const device = await gw.ctx.store.read((tx) => tx.devices.get(deviceId)!);
     expect(device.wakeIntervalS).toBe(WAKE_S);
     expect(bank.stats.connects).toBeGreaterThanOrEqual(wakes);

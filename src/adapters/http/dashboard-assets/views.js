@@ -10,7 +10,7 @@ export function renderFleet(f, i) {
   const dt = f.deliveryTime ?? {};
   fill('fleet-tiles',
     tile(i.t('lockersOnline'), i.int(f.lockers.online), i.t('ofTotal', { n: i.int(f.lockers.total) }), 'lockers-online'),
-    tile(i.t('lockersOffline'), i.int(f.lockers.offline), null, 'lockers-offline'),
+    tile(i.t('lockersOffline'), i.int(f.lockers.offline), f.lockers.asleep ? i.t('lockersAsleep', { n: i.int(f.lockers.asleep) }) : null, 'lockers-offline'),
     tile(i.t('openAlarms'), i.int(f.alarms.open), null, 'open-alarms'),
     tile(i.t('utilisation'), i.pct(f.compartments.utilisationPct), i.t('occupiedOf', { occupied: i.int(f.compartments.occupied), total: i.int(f.compartments.total) }), 'utilisation'),
     tile(i.t('dwellMedian'), f.dwell.medianHours == null ? '–' : i.t('hours', { n: i.dec(f.dwell.medianHours) }), null, 'dwell'),

@@ -9,7 +9,7 @@ const LOCKERS_IN = `SELECT l.id FROM lockers l JOIN sites s ON s.id = l.site_id
   WHERE s.region_code IN (SELECT value FROM json_each(@codes)) AND l.status != 'retired'`;
 
 export class SqliteFleetRepo implements FleetRepo {
-  private readonly lockersStmt: Database.Statement<[{ codes: string }], { lockers: number; online: number | null }>;
+  private readonly lockersStmt: Database.Statement<[{ codes: string; asleepAfter: number }], { lockers: number; online: number | null; asleep: number | null }>;
   private readonly compartmentsStmt: Database.Statement<[{ codes: string }], { total: number; occupied: number | null }>;
   private readonly alarmsStmt: Database.Statement<[{ codes: string }], { n: number }>;
   private readonly commissionedStmt: Database.Statement<[{ codes: string; fromMs: number; toMs: number }], { n: number }>;
@@ -17,7 +17,8 @@ export class SqliteFleetRepo implements FleetRepo {
 
   constructor(db: Database.Database) {
     this.lockersStmt = db.prepare(
-      `SELECT COUNT(*) AS lockers, SUM(CASE WHEN d.online = 1 THEN 1 ELSE 0 END) AS online
+      `SELECT COUNT(*) AS lockers, SUM(CASE WHEN d.online = 1 THEN 1 ELSE 0 END) AS online,
+       SUM(CASE WHEN d.online = 0 AND d.asleep_until IS NOT NULL AND d.asleep_until > @asleepAfter THEN 1 ELSE 0 END) AS asleep
        FROM (${LOCKERS_IN}) l LEFT JOIN devices d ON d.locker_id = l.id`,
     );
     this.compartmentsStmt = db.prepare(
@@ -36,13 +37,14 @@ export class SqliteFleetRepo implements FleetRepo {
     );
   }
 
-  counts(regionCodes: readonly string[]): FleetCounts {
+  counts(regionCodes: readonly string[], asleepAfter: number): FleetCounts {
     const codes = JSON.stringify(regionCodes);
-    const lockers = this.lockersStmt.get({ codes });
+    const lockers = this.lockersStmt.get({ codes, asleepAfter });
     const compartments = this.compartmentsStmt.get({ codes });
     return {
       lockers: lockers?.lockers ?? 0,
       online: lockers?.online ?? 0,
+      asleep: lockers?.asleep ?? 0,
       compartments: compartments?.total ?? 0,
       occupied: compartments?.occupied ?? 0,
       openAlarms: this.alarmsStmt.get({ codes })?.n ?? 0,
