@@ -1,7 +1,8 @@
 import type { AppContext } from './context.js';
 import type { RecipientEnvelope } from './notifications.js';
 import { decrypt, maskPhone } from './personal-data.js';
-import type { NotificationLog, OutboxMessage, RandomBytes, Store, Tx, WebhookPoster } from './ports.js';
+import type { RandomBytes, Store, Tx } from './ports.js';
+import type { NotificationLog, OutboxMessage, WebhookPoster } from './notification-ports.js';
 import { recipientText } from './recipient-text.js';
 import { SIGNATURE_HEADER, sign } from './webhook-signature.js';
 

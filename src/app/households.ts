@@ -6,7 +6,8 @@ import { hashSecret, newId, newSecret } from './ids.js';
 import { notifyCarrier } from './notifications.js';
 import { addHouseholdCode, isFreeOffline, revokeHouseholdCodes } from './offline/code-set.js';
 import { moveParcel, parcelSummary } from './parcels/lifecycle.js';
-import type { Household, Tx } from './ports.js';
+import type { Tx } from './ports.js';
+import type { Household } from './offline/ports.js';
 import { recordPickup } from './reports/rollups.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { LocalOpen } from './ports.js';
+import type { LocalOpen } from './offline/ports.js';
 import type { Command } from '../domain/command.js';
 import type { Device } from '../domain/device.js';
 import { LockergateError } from '../domain/errors.js';

@@ -2,7 +2,8 @@ import type { SizeClass } from '../domain/locker.js';
 import type { AppContext } from './context.js';
 import { newId } from './ids.js';
 import { encrypt } from './personal-data.js';
-import type { OutboxMessage, Tx } from './ports.js';
+import type { Tx } from './ports.js';
+import type { OutboxMessage } from './notification-ports.js';
 
 /**
  * Notifications are written to the outbox inside the transaction of the change they report

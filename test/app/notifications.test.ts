@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { backoffMs, dispatchDue, verifySignature, type DispatchDeps } from '../../src/app/dispatch-notifications.js';
 import { notifyCarrier, notifyRecipient, purgeOutboxBodies, type RecipientMessage } from '../../src/app/notifications.js';
 import { decrypt, encrypt } from '../../src/app/personal-data.js';
-import type { NotificationLog } from '../../src/app/ports.js';
+import type { NotificationLog } from '../../src/app/notification-ports.js';
 import { FetchPoster } from '../../src/adapters/notify/fetch-poster.js';
 import { pinoNotificationLog } from '../../src/adapters/notify/pino-log.js';
 import { SqliteStore } from '../../src/adapters/storage/sqlite/db.js';

@@ -1,4 +1,4 @@
-import type { WebhookPoster } from '../../app/ports.js';
+import type { WebhookPoster } from '../../app/notification-ports.js';
 
 /** A POST that got no HTTP response; `code` is what the outbox records as the attempt's error. */
 export class WebhookPostError extends Error {

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { NotificationLog } from '../../app/ports.js';
+import type { NotificationLog } from '../../app/notification-ports.js';
 
 /**
  * The log channel for recipient messages (demo/dev, no SMS provider configured). The entry the

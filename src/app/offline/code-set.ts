@@ -1,6 +1,7 @@
 import type { Parcel } from '../../domain/parcel.js';
 import type { AppContext } from '../context.js';
-import type { CodeSyncState, OfflineCode, Tx } from '../ports.js';
+import type { Tx } from '../ports.js';
+import type { CodeSyncState, OfflineCode } from './ports.js';
 import { deviceCodeKey, offlineCodeHash } from './code-key.js';
 
 /**

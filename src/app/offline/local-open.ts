@@ -5,7 +5,7 @@ import type { EventScope } from '../event-scope.js';
 import { collectHouseholdMail } from '../households.js';
 import { newId } from '../ids.js';
 import { completePickup } from '../parcels/lifecycle.js';
-import type { LocalOpen, OfflineCode } from '../ports.js';
+import type { LocalOpen, OfflineCode } from './ports.js';
 
 /**
  * A controller opened on a code it checked itself (protocol §12.4, §12.7): an offline pickup, or a

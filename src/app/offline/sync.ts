@@ -3,7 +3,8 @@ import type { Command } from '../../domain/command.js';
 import type { Device } from '../../domain/device.js';
 import { createCommandInTx, publishCommands } from '../commands.js';
 import type { AppContext, CodeSyncNudge } from '../context.js';
-import type { CodeSyncState, OfflineCode, Tx } from '../ports.js';
+import type { Tx } from '../ports.js';
+import type { CodeSyncState, OfflineCode } from './ports.js';
 
 /**
  * Bringing a controller's code set to the version the gateway wants (protocol §12.3), in the

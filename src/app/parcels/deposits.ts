@@ -7,7 +7,8 @@ import type { AppContext } from '../context.js';
 import { Effects } from '../effects.js';
 import { newId } from '../ids.js';
 import { encrypt, maskPhone } from '../personal-data.js';
-import type { Household, Tx } from '../ports.js';
+import type { Tx } from '../ports.js';
+import type { Household } from '../offline/ports.js';
 import { alternatives, bestFit } from './allocation.js';
 import { depositActor } from './reactions.js';
 

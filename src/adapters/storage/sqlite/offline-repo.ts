@@ -7,7 +7,7 @@ import type {
   LocalOpenRepo,
   OfflineCode,
   OfflineCodeRepo,
-} from '../../../app/ports.js';
+} from '../../../app/offline/ports.js';
 
 interface CodeRow {
   locker_id: string;

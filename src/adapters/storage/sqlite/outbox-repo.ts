@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { OutboxChannel, OutboxMessage, OutboxRepo, OutboxState } from '../../../app/ports.js';
+import type { OutboxChannel, OutboxMessage, OutboxRepo, OutboxState } from '../../../app/notification-ports.js';
 
 interface OutboxRow {
   id: string;

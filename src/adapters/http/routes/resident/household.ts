@@ -2,7 +2,7 @@ import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { householdByAppToken, openForHousehold } from '../../../../app/households.js';
-import type { Household } from '../../../../app/ports.js';
+import type { Household } from '../../../../app/offline/ports.js';
 import { LockergateError } from '../../../../domain/errors.js';
 import type { HttpDeps } from '../../deps.js';
 
