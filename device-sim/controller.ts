@@ -10,8 +10,9 @@ import { Keypad, type KeypadOutcome } from './keypad.js';
 import { Link, type Goodbye } from './link.js';
 import { Locker } from './locker.js';
 import type { QueuedMessage } from './outbox.js';
-import { SleepCycle } from './sleepy.js';
-import { silentLogger, type SimContext, type SimControllerEvents, type SimControllerOptions, type SimStats } from './types.js';
+import { createSimContext } from './sim-context.js';
+import { SleepCycle, wireSleepAndBattery } from './sleepy.js';
+import type { SimContext, SimControllerEvents, SimControllerOptions, SimStats } from './types.js';
 import { Sequencer } from './uplink.js';
 
 export interface RawPublishOptions {
@@ -66,26 +67,7 @@ export class SimController {
       // Unpowered (before the first start(), or after powerOff()) nothing is sensed: changes only
       // shape the next snapshot.
       this.sequencer.bootId === '' || this.unpowered ? Promise.resolve(false) : this.link.enqueue(msg);
-    this.ctx = {
-      clock,
-      timers: this.timers,
-      random: options.random ?? Math.random,
-      logger: options.logger ?? silentLogger,
-      events: this.events,
-      stats: this.stats,
-      openDelayMs: options.openDelayMs ?? 30,
-      jamWindowMs: options.jamWindowMs ?? 5000,
-      online: () => this.link.ready,
-      sendEvent: (body, replayable = true) => queue({ channel: 'events', body, ts: clock.now(), replayable }),
-      sendAck: (body) => {
-        const delayMs = options.ackDelayMs?.(body) ?? 0;
-        if (delayMs <= 0) return queue({ channel: 'acks', body, ts: clock.now(), replayable: true });
-        // A late ack (fault injection): the firmware answers only after delayMs, stamped then.
-        return new Promise<boolean>((resolve) => {
-          this.timers.set(() => resolve(queue({ channel: 'acks', body, ts: clock.now(), replayable: true })), delayMs);
-        });
-      },
-    };
+    this.ctx = createSimContext(options, { clock, timers: this.timers, events: this.events, stats: this.stats, online: () => this.link.ready, queue });
     this.events.on('uplink', (m) => {
       if (m.channel === 'acks') this.events.emit('ack', m.message);
       else if (m.channel === 'events' && m.message.type === 'open_result') this.events.emit('open_result', m.message);
@@ -135,17 +117,7 @@ export class SimController {
           drained: () => this.link.outbox.pending.length === 0,
         })
       : null;
-    this.events.on('opened', () => this.batteryModel?.opened());
-    this.events.on('connected', () => {
-      this.batteryModel?.woke();
-      if (!this.sleepCycle) return;
-      this.sleepCycle.connected();
-      // §13.3 step 3: battery and signal on every wake.
-      void this.sendTelemetry();
-    });
-    this.events.on('disconnected', () => this.sleepCycle?.lost());
-    this.events.on('command', () => this.sleepCycle?.keepAwake());
-    this.events.on('invalid_command', () => this.sleepCycle?.keepAwake());
+    wireSleepAndBattery(this.events, this.sleepCycle, this.batteryModel, () => void this.sendTelemetry());
   }
 
   get connected(): boolean { return this.link.client !== null; }

@@ -1,4 +1,6 @@
-import type { SimContext } from './types.js';
+import type { EventEmitter } from 'node:events';
+import type { Battery } from './battery.js';
+import type { SimContext, SimControllerEvents } from './types.js';
 
 /** v1.1 sleepy controller (README §13.3). */
 export interface SleepyOptions {
@@ -142,4 +144,27 @@ export class SleepCycle {
     if (this.wakeTimer) this.deps.ctx.timers.clear(this.wakeTimer);
     this.wakeTimer = null;
   }
+}
+
+/**
+ * How the wake cycle and the battery follow the controller (README §13.3–13.4): openings and
+ * wakes drain the battery; each connect starts an awake window and sends battery and signal;
+ * commands keep it awake; a lost link means asleep until the next wake.
+ */
+export function wireSleepAndBattery(
+  events: EventEmitter<SimControllerEvents>,
+  cycle: SleepCycle | null,
+  battery: Battery | null,
+  sendTelemetry: () => void,
+): void {
+  events.on('opened', () => battery?.opened());
+  events.on('connected', () => {
+    battery?.woke();
+    if (!cycle) return;
+    cycle.connected();
+    sendTelemetry();
+  });
+  events.on('disconnected', () => cycle?.lost());
+  events.on('command', () => cycle?.keepAwake());
+  events.on('invalid_command', () => cycle?.keepAwake());
 }
