@@ -4,7 +4,7 @@ import { createCommandInTx, publishCommands } from './commands.js';
 import type { AppContext } from './context.js';
 import { hashSecret, newId, newSecret } from './ids.js';
 import { notifyCarrier } from './notifications.js';
-import { addHouseholdCode, isFreeOffline, revokeHouseholdCodes } from './offline/code-set.js';
+import { addHouseholdCode, controllerHasher, isFreeOffline, revokeHouseholdCodes } from './offline/code-set.js';
 import { moveParcel, parcelSummary } from './parcels/lifecycle.js';
 import type { Tx } from './ports.js';
 import type { Household } from './offline/ports.js';
@@ -28,10 +28,15 @@ export interface HouseholdCredentials {
   appToken: string;
 }
 
-function newHouseholdCode(ctx: AppContext, tx: Tx, lockerId: string): string {
+/** A fresh household code, unique among the codes the bank's controller holds; put in its set. */
+function issueHouseholdCode(ctx: AppContext, tx: Tx, household: Household): string {
+  const controller = controllerHasher(ctx, tx, household.lockerId);
   for (let attempt = 0; attempt < 50; attempt++) {
     const code = String(ctx.random(4).readUInt32BE(0) % 10 ** HOUSEHOLD_CODE_DIGITS).padStart(HOUSEHOLD_CODE_DIGITS, '0');
-    if (isFreeOffline(ctx, tx, lockerId, code)) return code;
+    const hash = controller.hash(code);
+    if (!isFreeOffline(tx, household.lockerId, hash)) continue;
+    addHouseholdCode(ctx, tx, household, hash);
+    return code;
   }
   throw new LockergateError('INTERNAL', 'Could not find a free household code for this locker.');
 }
@@ -50,8 +55,7 @@ export async function createHousehold(ctx: AppContext, input: { lockerId: string
     if (tx.parcels.liveInCompartment(locker.id, compartment.index) || compartment.state === 'reserved') throw new LockergateError('COMPARTMENT_IN_USE');
     const household: Household = { id: newId(ctx.random, 'hh', 10), lockerId: locker.id, compartment: compartment.index, label: input.label, createdAt: now, removedAt: null };
     tx.households.insert(household, hashSecret(appToken));
-    const code = newHouseholdCode(ctx, tx, locker.id);
-    addHouseholdCode(ctx, tx, household, code);
+    const code = issueHouseholdCode(ctx, tx, household);
     tx.audit.append({ at: now, actor, action: 'household.create', target: household.id, details: { lockerId: locker.id, compartment: compartment.index } });
     return { household, code, appToken };
   });
@@ -63,8 +67,7 @@ export async function resetHouseholdCode(ctx: AppContext, householdId: string, a
   return ctx.store.transact((tx) => {
     const household = liveHousehold(tx, householdId);
     revokeHouseholdCodes(ctx, tx, household.id, now, 'reissued');
-    const code = newHouseholdCode(ctx, tx, household.lockerId);
-    addHouseholdCode(ctx, tx, household, code);
+    const code = issueHouseholdCode(ctx, tx, household);
     tx.audit.append({ at: now, actor, action: 'household.reset_code', target: household.id, details: {} });
     return { household, code };
   });

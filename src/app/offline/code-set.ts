@@ -17,22 +17,28 @@ function bump(tx: Tx, lockerId: string): CodeSyncState {
   return next;
 }
 
-/** The hash a locker's controller uses for `code`, or null when the locker has no device yet. */
-export function controllerHash(ctx: AppContext, tx: Tx, lockerId: string, code: string): string | null {
-  const device = tx.devices.byLocker(lockerId);
-  return device ? offlineCodeHash(deviceCodeKey(ctx.keys.pickupCode, device.id), code) : null;
+/**
+ * How a locker's controller hashes codes: derive its key once, then hash each candidate code.
+ * `hash` is null when the locker has no device yet (its codes then work online only).
+ */
+export interface ControllerHasher {
+  hash(code: string): string | null;
 }
 
-/** Whether `code` may be handed out at this locker: no live entry of its controller has the same hash. */
-export function isFreeOffline(ctx: AppContext, tx: Tx, lockerId: string, code: string): boolean {
-  const hash = controllerHash(ctx, tx, lockerId, code);
+export function controllerHasher(ctx: AppContext, tx: Tx, lockerId: string): ControllerHasher {
+  const device = tx.devices.byLocker(lockerId);
+  const key = device ? deviceCodeKey(ctx.keys.pickupCode, device.id) : null;
+  return { hash: (code) => (key ? offlineCodeHash(key, code) : null) };
+}
+
+/** Whether a code with this controller hash may be handed out: no live entry of the locker has it. */
+export function isFreeOffline(tx: Tx, lockerId: string, hash: string | null): boolean {
   return hash === null || tx.offlineCodes.live(lockerId, hash) === undefined;
 }
 
 type NewEntry = Pick<OfflineCode, 'compartment' | 'kind' | 'parcelId' | 'householdId' | 'expiresAt'>;
 
-function addEntry(ctx: AppContext, tx: Tx, lockerId: string, code: string, entry: NewEntry): void {
-  const hash = controllerHash(ctx, tx, lockerId, code);
+function addEntry(ctx: AppContext, tx: Tx, lockerId: string, hash: string | null, entry: NewEntry): void {
   if (hash === null) return; // no controller to hold it: the code works online only
   const { version } = bump(tx, lockerId);
   tx.offlineCodes.insert({ lockerId, hash, addedVersion: version, ...entry });
@@ -40,8 +46,8 @@ function addEntry(ctx: AppContext, tx: Tx, lockerId: string, code: string, entry
 }
 
 /** A fresh pickup code goes to the controller too, expiring with the parcel's hold. */
-export function addPickupCode(ctx: AppContext, tx: Tx, parcel: Parcel, code: string): void {
-  addEntry(ctx, tx, parcel.lockerId, code, {
+export function addPickupCode(ctx: AppContext, tx: Tx, parcel: Parcel, hash: string | null): void {
+  addEntry(ctx, tx, parcel.lockerId, hash, {
     compartment: parcel.compartment,
     kind: 'pickup',
     parcelId: parcel.id,
@@ -50,8 +56,8 @@ export function addPickupCode(ctx: AppContext, tx: Tx, parcel: Parcel, code: str
   });
 }
 
-export function addHouseholdCode(ctx: AppContext, tx: Tx, household: { id: string; lockerId: string; compartment: number }, code: string): void {
-  addEntry(ctx, tx, household.lockerId, code, {
+export function addHouseholdCode(ctx: AppContext, tx: Tx, household: { id: string; lockerId: string; compartment: number }, hash: string | null): void {
+  addEntry(ctx, tx, household.lockerId, hash, {
     compartment: household.compartment,
     kind: 'household',
     parcelId: null,

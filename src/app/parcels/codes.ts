@@ -4,7 +4,7 @@ import type { AppContext } from '../context.js';
 import type { Effects } from '../effects.js';
 import { hashPickupCode } from '../personal-data.js';
 import type { Tx } from '../ports.js';
-import { addPickupCode, isFreeOffline, revokeParcelCodes } from '../offline/code-set.js';
+import { addPickupCode, controllerHasher, isFreeOffline, revokeParcelCodes } from '../offline/code-set.js';
 
 /**
  * Issues a fresh pickup code for a deposited parcel: numeric (keypad-friendly), unique among the
@@ -14,12 +14,16 @@ import { addPickupCode, isFreeOffline, revokeParcelCodes } from '../offline/code
 export function issuePickupCode(ctx: AppContext, tx: Tx, parcel: Parcel, now: number): string {
   revokeParcelCodes(ctx, tx, parcel.id, now, 'reissued');
   const digits = ctx.settings.pickupCodeDigits;
+  // Unique among the gateway's codes of the locker and among its controller's (household codes too).
+  const controller = controllerHasher(ctx, tx, parcel.lockerId);
   for (let attempt = 0; attempt < 50; attempt++) {
     const code = String(ctx.random(4).readUInt32BE(0) % 10 ** digits).padStart(digits, '0');
     const hash = hashPickupCode(ctx.keys.pickupCode, parcel.lockerId, code);
-    if (tx.codes.findActive(parcel.lockerId, hash) || !isFreeOffline(ctx, tx, parcel.lockerId, code)) continue;
+    if (tx.codes.findActive(parcel.lockerId, hash)) continue;
+    const offlineHash = controller.hash(code);
+    if (!isFreeOffline(tx, parcel.lockerId, offlineHash)) continue;
     tx.codes.insert(parcel.id, parcel.lockerId, hash, now, parcel.holdUntil ?? now);
-    addPickupCode(ctx, tx, parcel, code);
+    addPickupCode(ctx, tx, parcel, offlineHash);
     return code;
   }
   // 50 collisions in a row means the locker's code space is nearly full: a configuration problem.
