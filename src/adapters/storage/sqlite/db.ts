@@ -1,8 +1,8 @@
-import { mkdirSync } from 'node:fs';
+import { closeSync, fsync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Store, Tx } from '../../../app/ports.js';
-import { GroupCommitter } from './group-commit.js';
+import { GroupCommitter, type WalSync } from './group-commit.js';
 import { migrate } from './migrate.js';
 import { SqliteAlarmRepo } from './alarm-repo.js';
 import { SqliteAuditRepo } from './audit-repo.js';
@@ -44,14 +44,35 @@ export function openDatabase(file: string): Database.Database {
   return db;
 }
 
+/**
+ * The gateway's own connection commits without fsync (synchronous=NORMAL) and the group
+ * committer fsyncs the WAL file on the thread pool before anything is acknowledged (ADR 0002,
+ * "the fsync off the event loop"). SQLite keeps the WAL file (same inode) while any connection
+ * is open, so one descriptor serves for the store's life. If the WAL cannot be opened the
+ * connection stays at synchronous=FULL and commits fsync inline.
+ */
+function backgroundWalSync(db: Database.Database, file: string): { sync: WalSync; close: () => void } | null {
+  if (file === ':memory:') return null;
+  let fd: number;
+  try {
+    fd = openSync(`${file}-wal`, 'r+');
+  } catch {
+    return null;
+  }
+  db.pragma('synchronous = NORMAL');
+  return { sync: (done) => fsync(fd, (err) => done(err)), close: () => closeSync(fd) };
+}
+
 export class SqliteStore implements Store {
   readonly db: Database.Database;
   private readonly tx: Tx;
   private readonly committer: GroupCommitter;
+  private readonly wal: { sync: WalSync; close: () => void } | null;
   private closed = false;
 
   constructor(opts: SqliteStoreOptions) {
     this.db = openDatabase(opts.file);
+    this.wal = backgroundWalSync(this.db, opts.file);
     this.tx = {
       sites: new SqliteSiteRepo(this.db),
       lockers: new SqliteLockerRepo(this.db),
@@ -74,7 +95,7 @@ export class SqliteStore implements Store {
       volumes: new SqliteVolumeRepo(this.db),
       fleet: new SqliteFleetRepo(this.db),
     };
-    this.committer = new GroupCommitter(this.db);
+    this.committer = new GroupCommitter(this.db, this.wal?.sync ?? null);
   }
 
   transact<T>(work: (tx: Tx) => T): Promise<T> {
@@ -93,8 +114,10 @@ export class SqliteStore implements Store {
 
   async close(): Promise<void> {
     if (this.closed) return;
-    this.committer.flush();
     this.closed = true;
+    this.committer.flush();
+    await this.committer.durable();
     this.db.close();
+    this.wal?.close();
   }
 }

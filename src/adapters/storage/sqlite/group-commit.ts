@@ -6,17 +6,35 @@ interface Pending {
   reject: (error: unknown) => void;
 }
 
+type Settled = { p: Pending; ok: true; value: unknown } | { p: Pending; ok: false; error: unknown };
+
+/**
+ * Makes committed WAL frames durable without blocking the event loop: an fsync of the WAL file
+ * on the libuv thread pool (docs/adr/0002, addendum "the fsync off the event loop").
+ */
+export type WalSync = (done: (error: Error | null) => void) => void;
+
 /**
  * Group commit (docs/adr/0002): transactions requested in the same turn of the event loop run
- * back to back inside one SQLite transaction, each in its own savepoint, and share one fsync.
- * Each caller's promise settles only after COMMIT returned, so nothing is acknowledged before
- * it is durable; a failing unit rolls back to its savepoint alone and rejects alone.
+ * back to back inside one SQLite transaction, each in its own savepoint. Each caller's promise
+ * settles only once its transaction is durable, so nothing is acknowledged before it would
+ * survive a power cut; a failing unit rolls back to its savepoint alone and rejects alone.
+ *
+ * With a `walSync`, COMMIT does not fsync (synchronous=NORMAL) and durability comes from one
+ * WAL fsync on the thread pool shared by every batch committed while the previous one ran;
+ * without it, COMMIT fsyncs itself (synchronous=FULL) and settles at once.
  */
 export class GroupCommitter {
   private queue: Pending[] = [];
   private scheduled = false;
   /** When the last COMMIT returned (ms, monotonic). */
   private lastCommitAt = 0;
+  /** Committed, waiting for the next WAL fsync to start. */
+  private awaitingSync: Settled[] = [];
+  private syncing = false;
+  private syncIdle: Array<() => void> = [];
+  /** Once a WAL fsync failed nothing more is acknowledged: the process must restart and recover. */
+  private syncFailure: Error | null = null;
   private readonly begin: Database.Statement;
   private readonly commit: Database.Statement;
   private readonly rollback: Database.Statement;
@@ -24,8 +42,13 @@ export class GroupCommitter {
   private readonly release: Database.Statement;
   private readonly rollbackTo: Database.Statement;
 
-  /** Units per SQLite transaction; bounds how long one batch holds the event loop. */
-  constructor(private readonly db: Database.Database, private readonly maxBatch = 512, private readonly loadWindowMs = 2) {
+  /** `maxBatch` units per SQLite transaction bounds how long one batch holds the event loop. */
+  constructor(
+    private readonly db: Database.Database,
+    private readonly walSync: WalSync | null = null,
+    private readonly maxBatch = 512,
+    private readonly loadWindowMs = 2,
+  ) {
     this.begin = db.prepare('BEGIN IMMEDIATE');
     this.commit = db.prepare('COMMIT');
     this.rollback = db.prepare('ROLLBACK');
@@ -35,12 +58,13 @@ export class GroupCommitter {
   }
 
   run<T>(work: () => T): Promise<T> {
+    if (this.syncFailure) return Promise.reject(this.syncFailure);
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ work, resolve: resolve as (v: unknown) => void, reject });
       if (!this.scheduled) {
         this.scheduled = true;
-        // Under load (the previous fsync just ended) wait a moment for more units to share the
-        // next one: fewer fsyncs blocking the event loop; idle, commit at the next turn.
+        // Under load (the previous commit just ended) wait a moment for more units to share the
+        // next one; idle, commit at the next turn.
         const sinceLast = performance.now() - this.lastCommitAt;
         if (sinceLast < this.loadWindowMs) setTimeout(() => this.flush(), this.loadWindowMs - sinceLast);
         else setImmediate(() => this.flush());
@@ -48,7 +72,7 @@ export class GroupCommitter {
     });
   }
 
-  /** Runs everything queued now; used at shutdown. */
+  /** Commits everything queued now (used at shutdown); `durable()` then waits for its fsync. */
   flush(): void {
     this.scheduled = false;
     while (this.queue.length > 0) {
@@ -57,8 +81,14 @@ export class GroupCommitter {
     }
   }
 
+  /** Resolves once every committed batch has been fsynced (or failed to be). */
+  durable(): Promise<void> {
+    if (!this.syncing && this.awaitingSync.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.syncIdle.push(resolve));
+  }
+
   private runBatch(batch: Pending[]): void {
-    const results: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
+    const results: Settled[] = [];
     try {
       this.begin.run();
     } catch (error) {
@@ -70,11 +100,11 @@ export class GroupCommitter {
       try {
         const value = p.work();
         this.release.run();
-        results.push({ ok: true, value });
+        results.push({ p, ok: true, value });
       } catch (error) {
         this.rollbackTo.run();
         this.release.run();
-        results.push({ ok: false, error });
+        results.push({ p, ok: false, error });
       }
     }
     try {
@@ -85,10 +115,38 @@ export class GroupCommitter {
       for (const p of batch) p.reject(error);
       return;
     }
-    batch.forEach((p, i) => {
-      const r = results[i]!;
-      if (r.ok) p.resolve(r.value);
-      else p.reject(r.error);
+    if (this.walSync === null) return settle(results);
+    for (const r of results) this.awaitingSync.push(r);
+    this.startSync();
+  }
+
+  /**
+   * One fsync at a time; batches committed while it runs wait for the next one, which starts
+   * after they committed and so covers them (classic group commit: one fsync, many commits).
+   */
+  private startSync(): void {
+    if (this.syncing || this.awaitingSync.length === 0) return;
+    const covered = this.awaitingSync;
+    this.awaitingSync = [];
+    this.syncing = true;
+    this.walSync!((error) => {
+      this.syncing = false;
+      if (error) {
+        // Committed but not known to be durable: never acknowledge it, nor anything after it.
+        this.syncFailure ??= new Error(`WAL fsync failed, restart to recover: ${error.message}`);
+        for (const r of [...covered, ...this.awaitingSync.splice(0)]) r.p.reject(this.syncFailure);
+      } else {
+        settle(covered);
+      }
+      this.startSync();
+      if (!this.syncing) for (const wake of this.syncIdle.splice(0)) wake();
     });
+  }
+}
+
+function settle(results: Settled[]): void {
+  for (const r of results) {
+    if (r.ok) r.p.resolve(r.value);
+    else r.p.reject(r.error);
   }
 }
