@@ -68,28 +68,6 @@ export async function issueCommand(ctx: AppContext, req: CommandRequest): Promis
   return command;
 }
 
-/** On a device's hello: every queued or unacknowledged command that has not expired goes out again. */
-export async function deliverPending(ctx: AppContext, deviceId: string): Promise<Command[]> {
-  const now = ctx.clock.now();
-  // Usually nothing waits: a read answers that without a transaction (reconnect storms).
-  if ((await ctx.store.read((tx) => tx.commands.undelivered(deviceId))).length === 0) return [];
-  const sent = await ctx.store.transact((tx) => {
-    const out: Command[] = [];
-    for (const c of tx.commands.undelivered(deviceId)) {
-      if (now >= c.expiresAt) continue; // expired at expiresAt (protocol §6.3); the sweeper records it
-      const next = markSent(c, now);
-      if (next) {
-        tx.commands.update(next);
-        out.push(next);
-      }
-    }
-    return out;
-  });
-  for (const c of sent) ctx.events.commandChanged(c);
-  await publishCommands(ctx, sent);
-  return sent;
-}
-
 /** Resolves with the command once it is done, failed or expired, or as it stands at the deadline. */
 export async function waitForCommand(ctx: AppContext, id: string, timeoutMs: number): Promise<Command> {
   let latest: Command | undefined;

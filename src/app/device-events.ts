@@ -26,7 +26,7 @@ type Handler<E> = (scope: EventScope, event: E) => UplinkVerdict | void;
 const onDoor: Handler<DoorEventT> = ({ ctx, tx, device, now, effects }, e) => {
   const c = tx.lockers.compartment(device.lockerId, e.compartment);
   if (!c) return 'unknown_compartment';
-  const commanded = e.door === 'open' && commandedOpens(ctx, tx, device.lockerId, [e.compartment], now).size > 0;
+  const commanded = e.door === 'open' && commandedOpens(ctx, tx, device.lockerId, now).has(e.compartment);
   const result = applyDoorReport(c, { door: e.door, at: now, commanded });
   tx.lockers.updateCompartment(result.compartment);
   for (const a of result.alarms) effects.raise(tx, a, now);

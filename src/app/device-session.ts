@@ -1,10 +1,10 @@
 import type { StatusOnlineT } from '../../protocol/schemas/status.js';
 import { judgeSequence } from '../domain/device.js';
 import type { AppContext } from './context.js';
-import { deliverPending } from './commands.js';
+import { markSent } from '../domain/command.js';
 import { Effects } from './effects.js';
 import { recordCommand } from './command-records.js';
-import { onHelloCodes, syncLockers } from './offline/sync.js';
+import { onHelloCodes, syncInTx } from './offline/sync.js';
 
 export type UplinkVerdict = 'applied' | 'gap' | 'duplicate' | 'stale_boot' | 'unknown_device' | 'unknown_compartment' | 'unknown_command';
 
@@ -44,24 +44,23 @@ export async function applySleep(ctx: AppContext, deviceId: string, bootId: stri
 }
 
 /**
- * Device hello (status online), in steps:
+ * Device hello (status online), one transaction:
  *   1. dedup: same boot → seq must advance; a new boot id starts a new sequence;
  *   2. record model, firmware, protocol version, last seen;
- *   3. a new boot ends opens sent to the old boot (never re-sent: it may have acted on them);
- *   4. the code set it holds is now known (protocol §12), code syncs from before are superseded;
- *   5. after commit, deliver queued and unacknowledged commands that have not expired, then
- *      whatever brings its code set up to date.
+ *   3. the code set it holds is now known (protocol §12), code syncs from before are superseded;
+ *   4. a new boot ends opens sent to the old boot (never re-sent: it may have acted on them);
+ *   5. queued and unacknowledged commands that have not expired are marked sent again, and
+ *      whatever brings its code set up to date is planned;
+ *   6. after commit, those go out in that order.
  */
 export async function applyHello(ctx: AppContext, deviceId: string, hello: StatusOnlineT): Promise<UplinkVerdict> {
   const now = ctx.clock.now();
   const effects = new Effects();
-  let lockerId: string | undefined;
   // v1.1 fields count only from a controller that says it speaks 1.1 or later (protocol §9).
   const v11 = hello.protocol !== '1.0';
   const verdict = await ctx.store.transact((tx): UplinkVerdict => {
     const d = tx.devices.get(deviceId);
     if (!d) return 'unknown_device';
-    lockerId = d.lockerId;
     const newBoot = d.bootId !== hello.bootId;
     if (!newBoot && judgeSequence(d, hello.bootId, hello.seq) === 'duplicate') return 'duplicate';
     tx.devices.update({
@@ -76,19 +75,21 @@ export async function applyHello(ctx: AppContext, deviceId: string, hello: Statu
       asleepUntil: null,
     });
     for (const c of onHelloCodes(ctx, tx, d, v11 ? hello.codeVersion : undefined, now)) effects.changed(c);
-    if (newBoot && d.bootId !== null) {
-      for (const c of tx.commands.undelivered(deviceId)) {
-        if (c.state !== 'sent' || (c.type !== 'open' && c.type !== 'keypad_reply')) continue;
+    for (const c of tx.commands.undelivered(deviceId)) {
+      if (newBoot && d.bootId !== null && c.state === 'sent' && (c.type === 'open' || c.type === 'keypad_reply')) {
         const ended = { ...c, state: 'failed' as const, outcome: 'interrupted_by_reboot' as const, completedAt: now };
         recordCommand(ctx, tx, ended, effects, now);
+        continue;
       }
+      if (now >= c.expiresAt) continue; // expired at expiresAt (protocol §6.3); the sweeper records it
+      const next = markSent(c, now);
+      if (!next) continue;
+      tx.commands.update(next);
+      effects.send(next);
     }
+    for (const c of syncInTx(ctx, tx, d.lockerId)) effects.send(c);
     return 'applied';
   });
   await effects.release(ctx);
-  if (verdict === 'applied' && lockerId !== undefined) {
-    await deliverPending(ctx, deviceId);
-    await syncLockers(ctx, [lockerId]);
-  }
   return verdict;
 }

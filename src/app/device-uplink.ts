@@ -12,11 +12,11 @@ import type { Compartment } from '../domain/locker.js';
 import { withSequence } from './sequencing.js';
 
 /** Compartments with an open in flight or just finished: a door open there is expected. */
-export function commandedOpens(ctx: AppContext, tx: Tx, lockerId: string, indexes: Iterable<number>, now: number): Set<number> {
+export function commandedOpens(ctx: AppContext, tx: Tx, lockerId: string, now: number): Set<number> {
   const since = now - ctx.settings.openAttributionMs;
-  const out = new Set<number>();
+  const out = tx.commands.compartmentsWithRecentOpens(lockerId, since);
   // A controller's own opening (offline pickup, household code, protocol §12.4) is expected too.
-  for (const i of indexes) if (tx.commands.hasRecentOpen(lockerId, i, since) || tx.localOpens.recent(lockerId, i, since)) out.add(i);
+  for (const i of tx.localOpens.compartmentsSince(lockerId, since)) out.add(i);
   return out;
 }
 
@@ -32,12 +32,12 @@ export async function applySnapshot(ctx: AppContext, deviceId: string, snap: Sta
   const verdict = await ctx.store.transact((tx) =>
     withSequence(tx, deviceId, snap, now, (device) => {
       const compartments = tx.lockers.compartments(device.lockerId);
-      const commanded = commandedOpens(ctx, tx, device.lockerId, snap.compartments.map((c) => c.index), now);
+      const commanded = commandedOpens(ctx, tx, device.lockerId, now);
       const { updated, alarms } = reconcileSnapshot(device.lockerId, compartments, snap.compartments, now, commanded);
       // Only what changed is written: a reconnect storm re-reports thousands of unchanged doors.
       const before = new Map(compartments.map((c) => [c.index, c]));
       for (const c of updated) if (sensedChange(before.get(c.index), c)) tx.lockers.updateCompartment(c);
-      for (const c of updated) if (c.door === 'closed') tx.alarms.clear(c.lockerId, c.index, 'door_left_open', now);
+      tx.alarms.clearCompartments(device.lockerId, updated.filter((c) => c.door === 'closed').map((c) => c.index), 'door_left_open', now);
       for (const a of alarms) effects.raise(tx, a, now);
     }),
   );

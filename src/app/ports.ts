@@ -58,8 +58,8 @@ export interface CommandRepo {
   unfinished(): Command[];
   /** Open (or keypad open) commands on a compartment that are in flight or ended after `since`. */
   recentOpens(lockerId: string, compartment: number, since: number): Command[];
-  /** Whether `recentOpens` would find any: the question every door report asks, without reading the rows. */
-  hasRecentOpen(lockerId: string, compartment: number, since: number): boolean;
+  /** Compartments of a locker with an open (or keypad open) in flight or ended at or after `since`. */
+  compartmentsWithRecentOpens(lockerId: string, since: number): Set<number>;
   listForLocker(lockerId: string, limit: number): Command[];
 }
 
@@ -83,6 +83,8 @@ export interface AlarmRepo {
   acknowledge(id: string, by: string, now: number): void;
   /** Clears open or acknowledged alarms of a kind on a compartment; returns how many. */
   clear(lockerId: string, compartment: number | null, kind: AlarmKind, now: number): number;
+  /** `clear` for several compartments of a locker in one statement; returns how many. */
+  clearCompartments(lockerId: string, compartments: readonly number[], kind: AlarmKind, now: number): number;
   countOpen(): number;
 }
 

@@ -88,7 +88,7 @@ export interface LocalOpen {
 export interface LocalOpenRepo {
   insert(o: LocalOpen): void;
   get(lockerId: string, openId: string): LocalOpen | undefined;
-  /** Whether a local open of this compartment was applied since `since` (a door open is expected). */
-  recent(lockerId: string, compartment: number, since: number): boolean;
+  /** Compartments of a locker with a local open applied at or after `since` (a door open there is expected). */
+  compartmentsSince(lockerId: string, since: number): Set<number>;
   listForLocker(lockerId: string, limit: number): LocalOpen[];
 }

@@ -42,6 +42,7 @@ export class SqliteAlarmRepo implements AlarmRepo {
   private readonly getStmt: Database.Statement<[string], AlarmRow>;
   private readonly ackStmt: Database.Statement;
   private readonly clearStmt: Database.Statement;
+  private readonly clearCompartmentsStmt: Database.Statement;
   private readonly countOpenStmt: Database.Statement<[], { n: number }>;
   private readonly db: Database.Database;
 
@@ -58,6 +59,10 @@ export class SqliteAlarmRepo implements AlarmRepo {
     this.getStmt = db.prepare('SELECT * FROM alarms WHERE id = ?');
     this.ackStmt = db.prepare(
       `UPDATE alarms SET state = 'acknowledged', acknowledged_at = ?, acknowledged_by = ? WHERE id = ? AND state = 'open'`,
+    );
+    this.clearCompartmentsStmt = db.prepare(
+      `UPDATE alarms SET state = 'cleared', cleared_at = ? WHERE locker_id = ? AND kind = ? AND state != 'cleared'
+       AND compartment IN (SELECT value FROM json_each(?))`,
     );
     this.clearStmt = db.prepare(
       `UPDATE alarms SET state = 'cleared', cleared_at = ? WHERE locker_id = ? AND ifnull(compartment, -1) = ?
@@ -103,6 +108,10 @@ export class SqliteAlarmRepo implements AlarmRepo {
   }
   clear(lockerId: string, compartment: number | null, kind: AlarmKind, now: number): number {
     return this.clearStmt.run(now, lockerId, compartment ?? -1, kind).changes;
+  }
+  clearCompartments(lockerId: string, compartments: readonly number[], kind: AlarmKind, now: number): number {
+    if (compartments.length === 0) return 0;
+    return this.clearCompartmentsStmt.run(now, lockerId, kind, JSON.stringify(compartments)).changes;
   }
   countOpen(): number {
     return this.countOpenStmt.get()?.n ?? 0;

@@ -52,7 +52,7 @@ export class SqliteCommandRepo implements CommandRepo {
   private readonly undeliveredStmt: Database.Statement<[string], CommandRow>;
   private readonly unfinishedStmt: Database.Statement<[], CommandRow>;
   private readonly recentOpensStmt: Database.Statement<[string, number, number], CommandRow>;
-  private readonly hasRecentOpenStmt: Database.Statement<[string, number, number], { found: number }>;
+  private readonly recentOpenCompartmentsStmt: Database.Statement<[string, number, string], { compartment: number }>;
   private readonly forLockerStmt: Database.Statement<[string, number], CommandRow>;
 
   constructor(db: Database.Database) {
@@ -79,9 +79,11 @@ export class SqliteCommandRepo implements CommandRepo {
       `SELECT * FROM commands WHERE locker_id = ? AND compartment = ? AND type IN ('open', 'keypad_reply')
        AND (state IN ('queued', 'sent', 'accepted') OR completed_at >= ?) ORDER BY created_at DESC`,
     );
-    this.hasRecentOpenStmt = db.prepare(
-      `SELECT 1 AS found FROM commands WHERE locker_id = ? AND compartment = ? AND type IN ('open', 'keypad_reply')
-       AND (state IN ('queued', 'sent', 'accepted') OR completed_at >= ?) LIMIT 1`,
+    // Two indexed halves (migration 007), never the locker's whole history.
+    this.recentOpenCompartmentsStmt = db.prepare(
+      `SELECT compartment FROM commands INDEXED BY commands_open_ended WHERE locker_id = ? AND type IN ('open', 'keypad_reply') AND completed_at >= ?
+       UNION
+       SELECT compartment FROM commands INDEXED BY commands_unfinished_locker WHERE locker_id = ? AND state IN ('queued', 'sent', 'accepted') AND type IN ('open', 'keypad_reply')`,
     );
     this.forLockerStmt = db.prepare('SELECT * FROM commands WHERE locker_id = ? ORDER BY created_at DESC LIMIT ?');
   }
@@ -105,8 +107,10 @@ export class SqliteCommandRepo implements CommandRepo {
   recentOpens(lockerId: string, compartment: number, since: number): Command[] {
     return this.recentOpensStmt.all(lockerId, compartment, since).map(toCommand);
   }
-  hasRecentOpen(lockerId: string, compartment: number, since: number): boolean {
-    return this.hasRecentOpenStmt.get(lockerId, compartment, since) !== undefined;
+  compartmentsWithRecentOpens(lockerId: string, since: number): Set<number> {
+    const out = new Set<number>();
+    for (const r of this.recentOpenCompartmentsStmt.all(lockerId, since, lockerId)) if (r.compartment !== null) out.add(r.compartment);
+    return out;
   }
   listForLocker(lockerId: string, limit: number): Command[] {
     return this.forLockerStmt.all(lockerId, limit).map(toCommand);

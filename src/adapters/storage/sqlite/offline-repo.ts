@@ -244,7 +244,7 @@ const toLocalOpen = (r: LocalOpenRow): LocalOpen => ({
 export class SqliteLocalOpenRepo implements LocalOpenRepo {
   private readonly insertStmt: Database.Statement;
   private readonly getStmt: Database.Statement<[string, string], LocalOpenRow>;
-  private readonly recentStmt: Database.Statement<[string, number, number], { n: number }>;
+  private readonly sinceStmt: Database.Statement<[string, number], { compartment: number }>;
   private readonly listStmt: Database.Statement<[string, number], LocalOpenRow>;
 
   constructor(db: Database.Database) {
@@ -253,7 +253,7 @@ export class SqliteLocalOpenRepo implements LocalOpenRepo {
        VALUES (@lockerId, @openId, @compartment, @kind, @deviceTs, @appliedAt, @outcome, @parcelId, @householdId)`,
     );
     this.getStmt = db.prepare('SELECT * FROM local_opens WHERE locker_id = ? AND open_id = ?');
-    this.recentStmt = db.prepare('SELECT count(*) AS n FROM local_opens WHERE locker_id = ? AND compartment = ? AND applied_at >= ?');
+    this.sinceStmt = db.prepare('SELECT DISTINCT compartment FROM local_opens INDEXED BY local_opens_since WHERE locker_id = ? AND applied_at >= ?');
     this.listStmt = db.prepare('SELECT * FROM local_opens WHERE locker_id = ? ORDER BY applied_at DESC LIMIT ?');
   }
 
@@ -264,8 +264,8 @@ export class SqliteLocalOpenRepo implements LocalOpenRepo {
     const r = this.getStmt.get(lockerId, openId);
     return r && toLocalOpen(r);
   }
-  recent(lockerId: string, compartment: number, since: number): boolean {
-    return (this.recentStmt.get(lockerId, compartment, since)?.n ?? 0) > 0;
+  compartmentsSince(lockerId: string, since: number): Set<number> {
+    return new Set(this.sinceStmt.all(lockerId, since).map((r) => r.compartment));
   }
   listForLocker(lockerId: string, limit: number): LocalOpen[] {
     return this.listStmt.all(lockerId, limit).map(toLocalOpen);

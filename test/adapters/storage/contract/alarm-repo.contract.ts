@@ -88,6 +88,18 @@ export function alarmRepoContract(makeStore: MakeStore): void {
       expect(await ctx.store.read((tx) => tx.alarms.get(first.id)?.state)).toBe('cleared');
     });
 
+    it('clearCompartments ends that kind on the listed compartments of that locker only', async () => {
+      await ctx.store.transact((tx) => {
+        for (const c of [1, 2, 3]) tx.alarms.raise(alarmDraft({ kind: 'door_left_open', compartment: c }), T0);
+        tx.alarms.raise(alarmDraft({ kind: 'door_forced', compartment: 1 }), T0);
+      });
+      expect(await ctx.store.transact((tx) => tx.alarms.clearCompartments('lkr-a', [1, 3, 9], 'door_left_open', T0 + 5))).toBe(2);
+      expect(await ctx.store.transact((tx) => tx.alarms.clearCompartments('lkr-a', [], 'door_left_open', T0 + 5))).toBe(0);
+      const live = await ctx.store.read((tx) => [1, 2, 3].map((c) => tx.alarms.live('lkr-a', c, 'door_left_open')?.state ?? null));
+      expect(live).toEqual([null, 'open', null]);
+      expect(await ctx.store.read((tx) => tx.alarms.live('lkr-a', 1, 'door_forced')?.state)).toBe('open');
+    });
+
     it('clear with nothing live returns 0', async () => {
       expect(await ctx.store.transact((tx) => tx.alarms.clear('lkr-a', null, 'power', T0))).toBe(0);
     });

@@ -70,22 +70,21 @@ export function commandRepoContract(makeStore: MakeStore): void {
       });
       const ids = await ctx.store.read((tx) => tx.commands.recentOpens('lkr-a', 2, since).map((c) => c.id).sort());
       expect(ids).toEqual(['cmd-endednow', 'cmd-inflight', 'cmd-keypad']);
-      const has = await ctx.store.read((tx) => [
-        tx.commands.hasRecentOpen('lkr-a', 2, since),
-        tx.commands.hasRecentOpen('lkr-a', 2, since + 1_000_000) /* still the in-flight and keypad ones */,
-        tx.commands.hasRecentOpen('lkr-a', 4, 0),
-        tx.commands.hasRecentOpen('lkr-c', 2, 0),
+      const sets = await ctx.store.read((tx) => [
+        tx.commands.compartmentsWithRecentOpens('lkr-a', since),
+        tx.commands.compartmentsWithRecentOpens('lkr-a', since + 1_000_000) /* still the in-flight and keypad ones */,
+        tx.commands.compartmentsWithRecentOpens('lkr-c', 0),
       ]);
-      expect(has).toEqual([true, true, false, false]);
+      expect(sets.map((s) => [...s].sort())).toEqual([[2, 3], [2, 3], []]);
     });
 
-    it('hasRecentOpen: an open that ended before the cutoff does not count', async () => {
+    it('compartmentsWithRecentOpens: an open that ended before the cutoff does not count', async () => {
       await seedLockers(ctx.store);
       await ctx.store.transact((tx) => {
         tx.commands.insert(command('cmd-endedold', 'dev-a', 'lkr-a', { state: 'done', outcome: 'opened', completedAt: T0, params: { compartment: 2 } }));
         tx.commands.insert(command('cmd-ping', 'dev-a', 'lkr-a', { type: 'ping', state: 'sent', params: {} }));
       });
-      expect(await ctx.store.read((tx) => [tx.commands.hasRecentOpen('lkr-a', 2, T0), tx.commands.hasRecentOpen('lkr-a', 2, T0 + 1)])).toEqual([true, false]);
+      expect(await ctx.store.read((tx) => [tx.commands.compartmentsWithRecentOpens('lkr-a', T0).has(2), tx.commands.compartmentsWithRecentOpens('lkr-a', T0 + 1).has(2)])).toEqual([true, false]);
     });
 
     it('listForLocker returns that locker’s newest commands first, up to the limit', async () => {
