@@ -12,9 +12,12 @@ export interface NotifyJobOptions {
   retentionMs: number;
 }
 
+/** How often an empty outbox is looked at. */
+export const NOTIFY_IDLE_MS = 250;
+
 /**
- * node-cron drives the clock-based use cases. The jobs only call use cases; every rule lives
- * in app/ and is tested there with a moved clock.
+ * node-cron drives the clock-based use cases; notifications run as a loop of their own. The jobs
+ * only call use cases; every rule lives in app/ and is tested there with a moved clock.
  */
 export function startJobs(ctx: AppContext, log: Logger, notify?: NotifyJobOptions): { stop(): Promise<void> } {
   const tasks: ScheduledTask[] = [];
@@ -22,6 +25,17 @@ export function startJobs(ctx: AppContext, log: Logger, notify?: NotifyJobOption
   const jobLog = log.child({ component: 'jobs' });
   // stop() waits for running passes, so the store is not closed under a dispatch that already POSTed.
   const inFlight = new Set<Promise<void>>();
+  // The notify loop's pause, cut short by stop().
+  let wake: () => void = () => undefined;
+  const pause = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const t = ms === 0 ? setImmediate(resolve) : setTimeout(resolve, ms);
+      wake = () => {
+        if (ms === 0) clearImmediate(t as NodeJS.Immediate);
+        else clearTimeout(t as NodeJS.Timeout);
+        resolve();
+      };
+    });
 
   const job = (cron: string, name: string, run: () => Promise<void>): void => {
     tasks.push(
@@ -50,16 +64,23 @@ export function startJobs(ctx: AppContext, log: Logger, notify?: NotifyJobOption
   });
 
   if (notify) {
-    job('*/2 * * * * *', 'notify', async () => {
-      // A full batch means more are due: pass again until the outbox is drained (bounded), or
-      // delivery would be capped at one batch per 2 s (50 pickup codes/s with batch 100).
-      for (let pass = 0; pass < 200 && !stopping; pass++) {
-        const r = await dispatchDue(ctx, notify.deps);
-        if (r.failed > 0) jobLog.warn(r, 'notifications failed for good (see the outbox)');
-        else if (r.delivered + r.retried + r.logged > 0) jobLog.debug(r, 'notifications');
-        if (r.delivered + r.retried + r.failed + r.logged < notify.deps.batch) break;
+    // Notifications go out continuously, a batch at a time with a turn of the event loop between
+    // batches: a burst of due messages never holds the loop for long (a cron pass that drained
+    // everything every 2 s added ~200 ms stalls to door-open latency under load, issue 6). An
+    // empty outbox is looked at every NOTIFY_IDLE_MS.
+    const drained = (async () => {
+      while (!stopping) {
+        const r = await dispatchDue(ctx, notify.deps).catch((err: unknown) => {
+          jobLog.error({ err }, 'notify failed');
+          return null;
+        });
+        if (r && r.failed > 0) jobLog.warn(r, 'notifications failed for good (see the outbox)');
+        else if (r && r.delivered + r.retried + r.logged > 0) jobLog.debug(r, 'notifications');
+        const full = r !== null && r.delivered + r.retried + r.failed + r.logged >= notify.deps.batch;
+        await pause(full ? 0 : NOTIFY_IDLE_MS);
       }
-    });
+    })();
+    inFlight.add(drained);
     job('0 */10 * * * *', 'notify-purge', async () => {
       const n = await purgeOutboxBodies(ctx, notify.retentionMs);
       if (n > 0) jobLog.info({ purged: n }, 'notification bodies past retention purged');
@@ -69,6 +90,7 @@ export function startJobs(ctx: AppContext, log: Logger, notify?: NotifyJobOption
   return {
     async stop() {
       stopping = true;
+      wake();
       await Promise.all(tasks.map((t) => t.destroy()));
       await Promise.all(inFlight);
     },
