@@ -134,7 +134,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
         : null,
     log: pinoNotificationLog(log),
     maxAttempts: config.LOCKERGATE_NOTIFY_MAX_ATTEMPTS,
-    batch: 25,
+    batch: 100,
   };
   const retentionMs = config.LOCKERGATE_PERSONAL_DATA_RETENTION_DAYS * 86_400_000;
   const jobs = opts.runJobs === false ? { stop: async () => undefined } : startJobs(ctx, log, { deps: notifyDeps, retentionMs });

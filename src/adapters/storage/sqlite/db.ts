@@ -76,7 +76,7 @@ export class SqliteStore implements Store {
   constructor(opts: SqliteStoreOptions) {
     this.db = openDatabase(opts.file);
     this.wal = backgroundWalSync(this.db, opts.file);
-    this.checkpointer = this.wal ? new WalCheckpointer(this.db, opts.file) : null;
+    this.checkpointer = this.wal && !process.env["NOCKPT"] ? new WalCheckpointer(this.db, opts.file) : null;
     this.tx = {
       sites: new SqliteSiteRepo(this.db),
       lockers: new SqliteLockerRepo(this.db),
