@@ -11,20 +11,15 @@ export type UplinkVerdict = 'applied' | 'gap' | 'duplicate' | 'stale_boot' | 'un
 export async function deviceConnected(ctx: AppContext, deviceId: string): Promise<void> {
   const now = ctx.clock.now();
   await ctx.store.transact((tx) => {
-    const d = tx.devices.get(deviceId);
-    if (!d) return;
-    tx.devices.update({ ...d, online: true, connectedAt: now, lastSeenAt: now });
-    tx.alarms.clear(d.lockerId, null, 'device_offline', now);
+    const lockerId = tx.devices.recordLink(deviceId, true, now);
+    if (lockerId !== undefined) tx.alarms.clear(lockerId, null, 'device_offline', now);
   });
 }
 
 /** Called only for the device's current connection (the broker adapter guards late wills and takeovers). */
 export async function deviceDisconnected(ctx: AppContext, deviceId: string): Promise<void> {
   const now = ctx.clock.now();
-  await ctx.store.transact((tx) => {
-    const d = tx.devices.get(deviceId);
-    if (d) tx.devices.update({ ...d, online: false, lastSeenAt: now });
-  });
+  await ctx.store.transact((tx) => tx.devices.recordLink(deviceId, false, now));
 }
 
 /**

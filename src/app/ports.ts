@@ -42,6 +42,8 @@ export interface DeviceRepo {
   /** The last applied message of the device (protocol README §5); touches nothing else of the row. */
   recordSequence(id: string, lastSeq: number, lastSeenAt: number): void;
   setSecret(id: string, secretHash: Buffer): void;
+  /** A connection came or went (online, last seen; connected at when it came): the device's locker, if the device exists. */
+  recordLink(id: string, online: boolean, now: number): string | undefined;
   markAllOffline(): number;
   /** Devices offline since before `before` (by last seen). */
   offlineSince(before: number): Device[];

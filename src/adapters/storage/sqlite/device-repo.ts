@@ -50,6 +50,7 @@ export class SqliteDeviceRepo implements DeviceRepo {
   private readonly updateStmt: Database.Statement;
   private readonly sequenceStmt: Database.Statement<[number, number, string]>;
   private readonly secretStmt: Database.Statement;
+  private readonly linkStmt: Database.Statement<[{ id: string; online: number; now: number }], { lockerId: string }>;
   private readonly offlineStmt: Database.Statement;
   private readonly offlineSinceStmt: Database.Statement<[number], DeviceRow>;
   private readonly countOnlineStmt: Database.Statement<[], { n: number }>;
@@ -71,6 +72,10 @@ export class SqliteDeviceRepo implements DeviceRepo {
     this.sequenceStmt = db.prepare('UPDATE devices SET last_seq = ?, last_seen_at = ? WHERE id = ?');
     this.secretStmt = db.prepare('UPDATE devices SET secret_hash = ? WHERE id = ?');
     this.offlineStmt = db.prepare('UPDATE devices SET online = 0 WHERE online = 1');
+    this.linkStmt = db.prepare(
+      `UPDATE devices SET online = @online, last_seen_at = @now, connected_at = CASE WHEN @online = 1 THEN @now ELSE connected_at END
+       WHERE id = @id RETURNING locker_id AS lockerId`,
+    );
     this.offlineSinceStmt = db.prepare(
       `SELECT ${COLUMNS} FROM devices WHERE online = 0 AND revoked_at IS NULL AND last_seen_at IS NOT NULL AND last_seen_at < ?`,
     );
@@ -99,6 +104,9 @@ export class SqliteDeviceRepo implements DeviceRepo {
   }
   setSecret(id: string, secretHash: Buffer): void {
     this.secretStmt.run(secretHash, id);
+  }
+  recordLink(id: string, online: boolean, now: number): string | undefined {
+    return this.linkStmt.get({ id, online: online ? 1 : 0, now })?.lockerId;
   }
   markAllOffline(): number {
     return this.offlineStmt.run().changes;

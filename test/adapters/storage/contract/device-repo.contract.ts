@@ -56,6 +56,17 @@ export function deviceRepoContract(makeStore: MakeStore): void {
       expect(await ctx.store.read((tx) => tx.devices.get('dev-1'))).toEqual({ ...before, lastSeq: 4, lastSeenAt: T0 + 99 });
     });
 
+    it('recordLink: a connection sets online, last seen and connected at; its end sets offline and last seen; both return the locker', async () => {
+      await seed();
+      const before = device('dev-1', 'lkr-1', { bootId: 'boot-0001', lastSeq: 3, online: false, connectedAt: T0, telemetry: { uptimeS: 60 } });
+      await ctx.store.transact((tx) => tx.devices.update(before));
+      expect(await ctx.store.transact((tx) => tx.devices.recordLink('dev-1', true, T0 + 10))).toBe('lkr-1');
+      expect(await ctx.store.read((tx) => tx.devices.get('dev-1'))).toEqual({ ...before, online: true, connectedAt: T0 + 10, lastSeenAt: T0 + 10 });
+      expect(await ctx.store.transact((tx) => tx.devices.recordLink('dev-1', false, T0 + 20))).toBe('lkr-1');
+      expect(await ctx.store.read((tx) => tx.devices.get('dev-1'))).toEqual({ ...before, online: false, connectedAt: T0 + 10, lastSeenAt: T0 + 20 });
+      expect(await ctx.store.transact((tx) => tx.devices.recordLink('dev-none', true, T0))).toBeUndefined();
+    });
+
     it('keeps the secret hash, replaces it with setSecret, and hides it once the device is revoked', async () => {
       await seed();
       expect(await ctx.store.read((tx) => tx.devices.secretHash('dev-1'))).toEqual(HASH_A);
