@@ -9,7 +9,6 @@ import { openDatabase, SqliteStore } from '../../../src/adapters/storage/sqlite/
 import { GroupCommitter } from '../../../src/adapters/storage/sqlite/group-commit.js';
 import { loadMigrations, migrate } from '../../../src/adapters/storage/sqlite/migrate.js';
 import { site } from './contract/fixtures.js';
-import { until } from '../../helpers/gateway.js';
 
 let dir: string;
 let file: string;
@@ -229,23 +228,5 @@ describe('group commit with the WAL fsync off the event loop', () => {
     await store.close();
     await Promise.all(acks);
     expect(countSites(openReader())).toBe(50);
-  });
-});
-
-describe('WAL checkpoints on a worker thread', () => {
-  it('the thread copies committed frames into the database; the gateway connection checkpoints inline only past its fallback bound', async () => {
-    const store = openStore();
-    const checkpointer = store.checkpointer!;
-    await until(() => checkpointer.active, (a) => a, 10_000, 'checkpoint thread ready');
-    expect(store.db.pragma('wal_autocheckpoint', { simple: true })).toBe(20_000);
-    await Promise.all(Array.from({ length: 300 }, (_, i) => store.transact((tx) => tx.sites.insert(site(`site-${i}`)))));
-    await until(() => checkpointer.stats.copied, (n) => n > 0, 10_000, 'frames checkpointed by the thread');
-    expect(checkpointer.stats.errors).toBe(0);
-    // Once the thread is gone the connection checkpoints itself again, at SQLite's default.
-    await checkpointer.stop();
-    expect(checkpointer.active).toBe(false);
-    expect(store.db.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);
-    await store.transact((tx) => tx.sites.insert(site('site-after')));
-    expect(countSites(openReader())).toBe(301);
   });
 });

@@ -3,7 +3,6 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Store, Tx } from '../../../app/ports.js';
 import { GroupCommitter, type WalSync } from './group-commit.js';
-import { WalCheckpointer } from './checkpointer.js';
 import { migrate } from './migrate.js';
 import { SqliteAlarmRepo } from './alarm-repo.js';
 import { SqliteAuditRepo } from './audit-repo.js';
@@ -69,14 +68,11 @@ export class SqliteStore implements Store {
   private readonly tx: Tx;
   private readonly committer: GroupCommitter;
   private readonly wal: { sync: WalSync; close: () => void } | null;
-  /** Checkpoints on a worker thread (ADR 0002); null for ':memory:'. */
-  readonly checkpointer: WalCheckpointer | null;
   private closed = false;
 
   constructor(opts: SqliteStoreOptions) {
     this.db = openDatabase(opts.file);
     this.wal = backgroundWalSync(this.db, opts.file);
-    this.checkpointer = this.wal && !process.env["NOCKPT"] ? new WalCheckpointer(this.db, opts.file) : null;
     this.tx = {
       sites: new SqliteSiteRepo(this.db),
       lockers: new SqliteLockerRepo(this.db),
@@ -121,7 +117,6 @@ export class SqliteStore implements Store {
     this.closed = true;
     this.committer.flush();
     await this.committer.durable();
-    await this.checkpointer?.stop();
     this.db.close();
     this.wal?.close();
   }
