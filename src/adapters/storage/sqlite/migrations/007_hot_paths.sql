@@ -17,3 +17,7 @@ CREATE INDEX local_opens_since ON local_opens(locker_id, applied_at);
 -- every batch, while a backlog built up at saturation).
 DROP INDEX outbox_due;
 CREATE INDEX outbox_due ON outbox(next_attempt_at, created_at) WHERE state = 'pending';
+
+-- A locker's latest commands (the operator's locker view): newest first without sorting the
+-- locker's whole command history (commands_locker leads with the compartment).
+CREATE INDEX commands_locker_latest ON commands(locker_id, created_at);
