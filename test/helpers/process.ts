@@ -29,9 +29,14 @@ export interface ServeProcess {
   output: () => string;
 }
 
+/** RELIABILITY_GATEWAY_NODE_ARGS: node flags for a served gateway, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof". */
+function nodeArgs(env: Record<string, string>): string[] {
+  return (env['RELIABILITY_GATEWAY_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
+}
+
 /** Starts `lockergate serve` as its own process and resolves once it logs its listening ports. */
 export function startServe(env: Record<string, string>): Promise<ServeProcess> {
-  const child = spawn(process.execPath, [...CLI, 'serve'], {
+  const child = spawn(process.execPath, [...nodeArgs(env), ...CLI, 'serve'], {
     cwd: ROOT,
     env: { PATH: process.env['PATH'] ?? '', LOCKERGATE_HTTP_PORT: '0', LOCKERGATE_MQTT_PORT: '0', LOCKERGATE_HTTP_HOST: '127.0.0.1', LOCKERGATE_MQTT_HOST: '127.0.0.1', ...env },
   });

@@ -27,6 +27,8 @@ const BACK_WITHIN_S = 10;
 const COMMAND_TTL_S = 15;
 const OUTCOME_S = 5;
 const LONG = CONTROLLERS > 2000;
+/** Node flags for the gateway processes, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" (how the storm was profiled). */
+const PROFILING = process.env['RELIABILITY_GATEWAY_NODE_ARGS'] ?? '';
 
 interface Cell {
   gw: ServedGateway;
@@ -61,8 +63,12 @@ async function startCell(index: number, controllers: number, ipBase: number): Pr
     LOCKERGATE_COMMAND_TTL_S: String(COMMAND_TTL_S),
     LOCKERGATE_COMMAND_ACK_TIMEOUT_S: '1',
     LOCKERGATE_OPEN_OUTCOME_TIMEOUT_S: String(OUTCOME_S),
+    ...(PROFILING ? { RELIABILITY_GATEWAY_NODE_ARGS: PROFILING } : {}),
   });
-  cleanups.push(() => gw.dispose());
+  cleanups.push(async () => {
+    if (PROFILING) await gw.stop(); // an orderly exit writes the CPU profile
+    await gw.dispose();
+  });
   const token = await gw.operatorToken();
   await gw.start();
   const api = new GatewayApi(gw.httpUrl, 16);
@@ -186,7 +192,6 @@ describe(`reconnect storm: ${CONTROLLERS} controllers (seed ${SEED})`, () => {
       `HTTP during the storm: ${lat.requests} requests, p99 ${lat.p99.toFixed(1)} ms, max ${lat.max.toFixed(1)} ms, ${lat.errors} errors; ` +
       `connects ${summaries.reduce((n, s) => n + s.controllers.connects, 0)}, gateway RSS peak ${summaries.map((s) => s.gateway.rssMBPeak).join('/')} MB`);
 
-    expect(back).toBeLessThanOrEqual(BACK_WITHIN_S);
     for (const s of summaries) {
       expect(unexplained(s), JSON.stringify(s.oracle?.mismatches.slice(0, 10))).toEqual([]);
       expect(s.verdict).toBe('ok');
@@ -206,5 +211,7 @@ describe(`reconnect storm: ${CONTROLLERS} controllers (seed ${SEED})`, () => {
     expect(lat.p99).toBeLessThan(200);
     // The slow client got its commands (slowly); the frozen one held its socket without stalling anyone above.
     for (const c of cells) expect(await c.slow.next('publish', 10_000)).toMatchObject({ topic: `lg/v1/${c.slowDevice.deviceId}/cmd` });
+    // Last, so a long-mode run that misses the time still shows every other guarantee held.
+    expect(back).toBeLessThanOrEqual(BACK_WITHIN_S);
   }, LONG ? 1_800_000 : 120_000);
 });
