@@ -128,6 +128,7 @@ describe(`reconnect storm: ${CONTROLLERS} controllers (seed ${SEED})`, () => {
     await sleep(500);
     const connectsBefore = connects();
     const stormAt = Date.now();
+    console.log(`reconnect storm: the storm starts at ${new Date(stormAt).toISOString()}`);
     for (const c of cells) c.supervisor.storm(1);
     const opens: Array<{ cell: Cell; lockerId: string; status: number; commandId?: string }> = [];
     const perCell = LONG ? 300 : 150;
