@@ -199,7 +199,9 @@ describe(`reconnect storm: ${CONTROLLERS} controllers (seed ${SEED})`, () => {
       expect(s.faults['storm']).toBeGreaterThan(0);
     }
     // No command lost: each accepted one ended done (run exactly once, its door open) or expired (never run).
-    expect(accepted.length).toBeGreaterThan(perCell * cells.length * 0.3);
+    // Enough accepted commands for the check to mean something: opens are issued over the first
+    // 8 s, and in long mode most controllers are still away then (refused 503, nothing to check).
+    expect(accepted.length).toBeGreaterThan(Math.min(perCell * cells.length * 0.3, 50));
     for (const o of accepted) {
       const state = states.get(o.commandId!);
       const runs = executed.get(o.commandId!) ?? 0;
