@@ -108,8 +108,8 @@ async function withRetries<T>(call: () => Promise<T>): Promise<T> {
 
 /**
  * After the door is shut: deposited, or failed, or — where the compartment cannot sense the
- * parcel — confirmed by the courier. A confirmation the gateway refuses because it has not yet
- * seen the door close (DOOR_STILL_OPEN: the controller may be reconnecting) is tried again.
+ * parcel — confirmed by the courier. The gateway keeps a confirmation made before it has seen the
+ * door close (the controller may be asleep or reconnecting) and completes the deposit when it does.
  */
 async function settle(ctx: NodeContext, key: string, depositId: string): Promise<void> {
   const { api, stats } = ctx;
@@ -129,7 +129,9 @@ async function settle(ctx: NodeContext, key: string, depositId: string): Promise
     }
     if (d?.state === 'open' && mayConfirm) {
       try {
-        await api.confirmDeposit(key, depositId);
+        const confirmed = await api.confirmDeposit(key, depositId);
+        // Kept until the controller reports the door shut: nothing more to say.
+        if (confirmed.state === 'open') mayConfirm = false;
         continue;
       } catch (err) {
         // CONFIRMATION_NOT_NEEDED: the gateway waits for its occupancy sensor, not for us.

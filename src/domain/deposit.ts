@@ -24,6 +24,11 @@ export interface Deposit {
   reason: DepositFailure | null;
   commandId: string | null;
   idempotencyKey: string | null;
+  /**
+   * When the courier confirmed the parcel is in (compartments without an occupancy sensor). Set
+   * while the door still reads open, the deposit completes as soon as the door is reported shut.
+   */
+  confirmedAt: number | null;
   createdAt: number;
   updatedAt: number;
 }

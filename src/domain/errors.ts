@@ -47,7 +47,6 @@ export const ERROR_CATALOGUE = {
   DEPOSIT_NOT_OPEN: { kind: 'conflict', message: 'The deposit is not open (it is opening, finished, failed or cancelled).' },
   DEPOSIT_NOT_CANCELLABLE: { kind: 'conflict', message: 'The deposit can no longer be cancelled: the parcel is deposited or the deposit ended.' },
   CONFIRMATION_NOT_NEEDED: { kind: 'conflict', message: 'This compartment senses occupancy itself; the deposit completes when the door closes.' },
-  DOOR_STILL_OPEN: { kind: 'conflict', message: 'Close the compartment door first.' },
   NO_LARGER_COMPARTMENT: { kind: 'conflict', message: 'No free larger compartment in this locker.' },
   PARCEL_NOT_RETRIEVABLE: { kind: 'conflict', message: 'Only a deposited or expired parcel can be retrieved.' },
   PARCEL_NOT_COLLECTABLE: { kind: 'conflict', message: 'The parcel is not waiting for pickup.' },

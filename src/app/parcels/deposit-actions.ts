@@ -15,7 +15,14 @@ function ownDeposit(tx: Tx, carrierId: string, id: string): Deposit {
   return d;
 }
 
-/** For compartments that cannot sense the parcel: the courier says it is in and the door is shut. */
+/**
+ * For compartments that cannot sense the parcel: the courier says it is in. With the door shut
+ * the deposit completes now; while the gateway still sees the door open (the courier is shutting
+ * it, or the controller — a sleeping mailbox bank, one reconnecting — has not said so yet) the
+ * confirmation is recorded and the deposit completes when the door is reported shut. A courier
+ * never has to wait for the controller (a refusal here left parcels in banks unrecorded when the
+ * courier walked away before the bank woke: the crash test's long mode).
+ */
 export async function confirmDeposit(ctx: AppContext, carrierId: string, id: string): Promise<Deposit> {
   const now = ctx.clock.now();
   return ctx.store.transact((tx) => {
@@ -23,8 +30,12 @@ export async function confirmDeposit(ctx: AppContext, carrierId: string, id: str
     if (d.state !== 'open') throw new LockergateError('DEPOSIT_NOT_OPEN', undefined, { state: d.state });
     const c = tx.lockers.compartment(d.lockerId, d.compartment)!;
     if (c.occupancy !== 'unknown') throw new LockergateError('CONFIRMATION_NOT_NEEDED');
-    if (c.door === 'open') throw new LockergateError('DOOR_STILL_OPEN');
-    completeDeposit(ctx, tx, d, now, 'courier');
+    if (c.door === 'open') {
+      const confirmed: Deposit = { ...d, confirmedAt: d.confirmedAt ?? now, updatedAt: now };
+      tx.deposits.update(confirmed);
+      return confirmed;
+    }
+    completeDeposit(ctx, tx, { ...d, confirmedAt: d.confirmedAt ?? now }, now, 'courier');
     return tx.deposits.get(id)!;
   });
 }

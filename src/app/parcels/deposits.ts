@@ -105,6 +105,7 @@ export async function startDeposit(ctx: AppContext, carrier: Carrier, req: Depos
       reason: null,
       commandId: command.id,
       idempotencyKey: req.idempotencyKey ?? null,
+      confirmedAt: null,
       createdAt: now,
       updatedAt: now,
     };

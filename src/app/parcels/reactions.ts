@@ -40,6 +40,7 @@ export function onDoorClosed(ctx: AppContext, tx: Tx, before: Compartment, after
   if (deposit && (deposit.state === 'open' || (deposit.state === 'opening' && before.door === 'open'))) {
     if (after.occupancy === 'present') completeDeposit(ctx, tx, deposit, now, 'sensor');
     else if (after.occupancy === 'absent') failDeposit(ctx, tx, deposit, 'door_closed_empty', now);
+    else if (deposit.confirmedAt !== null) completeDeposit(ctx, tx, deposit, now, 'courier');
     else if (deposit.state === 'opening') tx.deposits.update({ ...deposit, state: 'open', updatedAt: now });
     return;
   }

@@ -66,7 +66,8 @@ export async function startReportFixture(): Promise<ReportFixture> {
         tx.parcels.insert(parcel);
         const deposit: Deposit = {
           id: newId(randomBytes, 'dep', 12), parcelId: parcel.id, carrierId, lockerId, compartment: 1, size: 'S', state: 'open',
-          reason: null, commandId: null, idempotencyKey: null, createdAt: at, updatedAt: at,
+          reason: null, commandId: null, idempotencyKey: null,
+          confirmedAt: null, createdAt: at, updatedAt: at,
         };
         tx.deposits.insert(deposit);
         completeDeposit(ctx, tx, deposit, at, 'courier');

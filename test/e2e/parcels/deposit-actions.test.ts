@@ -33,7 +33,6 @@ describe('compartments without an occupancy sensor', () => {
     const c = await courier(fx.operatorToken);
     const open = await c.openDeposit(fx.lockerId, { size: 'M' });
     expect(open.compartment).toBe(1);
-    expectError(await c.confirm(open.depositId), 409, 'DOOR_STILL_OPEN');
 
     sim.placeParcel(1);
     sim.closeDoor(1);
@@ -54,6 +53,24 @@ describe('compartments without an occupancy sensor', () => {
     const again = await c.confirm(open.depositId);
     expectError(again, 409, 'DEPOSIT_NOT_OPEN');
     expect(again.json().error.details).toEqual({ state: 'deposited' });
+  });
+
+  it('a confirmation while the door still reads open is kept: the deposit completes when the door is reported shut', async () => {
+    const { fx, sim } = await onlineLocker(gw, 'M:2:nosensor');
+    const c = await courier(fx.operatorToken);
+    const open = await c.openDeposit(fx.lockerId, { size: 'M' });
+    const early = await c.confirm(open.depositId);
+    expect(early.statusCode).toBe(200);
+    expect(early.json()).toMatchObject({ depositId: open.depositId, state: 'open', reason: null });
+    expect(early.json().confirmedAt).toEqual(expect.any(Number));
+    // Asking again changes nothing: the first confirmation counts.
+    expect((await c.confirm(open.depositId)).json().confirmedAt).toBe(early.json().confirmedAt);
+
+    sim.placeParcel(1);
+    sim.closeDoor(1);
+    expect(await c.waitDeposit(open.depositId, 'deposited')).toMatchObject({ compartment: 1, state: 'deposited' });
+    expect((await compartment(gw, fx, 1)).state).toBe('occupied');
+    expect((await c.getParcel(open.parcelId)).json().timeline.at(-1)).toMatchObject({ type: 'deposited', details: { confirmedBy: 'courier' } });
   });
 
   it('confirming a deposit whose compartment senses occupancy → 409 CONFIRMATION_NOT_NEEDED', async () => {

@@ -14,6 +14,7 @@ interface DepositRow {
   reason: string | null;
   command_id: string | null;
   idempotency_key: string | null;
+  confirmed_at: number | null;
   created_at: number;
   updated_at: number;
 }
@@ -29,6 +30,7 @@ const toDeposit = (r: DepositRow): Deposit => ({
   reason: r.reason as DepositFailure | null,
   commandId: r.command_id,
   idempotencyKey: r.idempotency_key,
+  confirmedAt: r.confirmed_at,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
 });
@@ -44,13 +46,13 @@ export class SqliteDepositRepo implements DepositRepo {
 
   constructor(db: Database.Database) {
     this.insertStmt = db.prepare(
-      `INSERT INTO deposits (id, parcel_id, carrier_id, locker_id, compartment, size, state, reason, command_id, idempotency_key, created_at, updated_at)
-       VALUES (@id, @parcelId, @carrierId, @lockerId, @compartment, @size, @state, @reason, @commandId, @idempotencyKey, @createdAt, @updatedAt)`,
+      `INSERT INTO deposits (id, parcel_id, carrier_id, locker_id, compartment, size, state, reason, command_id, idempotency_key, confirmed_at, created_at, updated_at)
+       VALUES (@id, @parcelId, @carrierId, @lockerId, @compartment, @size, @state, @reason, @commandId, @idempotencyKey, @confirmedAt, @createdAt, @updatedAt)`,
     );
     this.getStmt = db.prepare('SELECT * FROM deposits WHERE id = ?');
     this.updateStmt = db.prepare(
       `UPDATE deposits SET locker_id = @lockerId, compartment = @compartment, size = @size, state = @state, reason = @reason,
-       command_id = @commandId, updated_at = @updatedAt WHERE id = @id`,
+       command_id = @commandId, confirmed_at = @confirmedAt, updated_at = @updatedAt WHERE id = @id`,
     );
     this.keyStmt = db.prepare('SELECT * FROM deposits WHERE carrier_id = ? AND idempotency_key = ?');
     this.commandStmt = db.prepare('SELECT * FROM deposits WHERE command_id = ?');

@@ -20,6 +20,7 @@ const view = (d: Deposit) => ({
   size: d.size,
   state: d.state,
   reason: d.reason,
+  confirmedAt: d.confirmedAt,
   createdAt: d.createdAt,
   updatedAt: d.updatedAt,
 });
