@@ -14,6 +14,13 @@ export interface SleepyOptions {
 
 export type SleepPhase = 'off' | 'awake' | 'falling_asleep' | 'asleep' | 'waking';
 
+/**
+ * A bank whose link failed while it still holds unacknowledged events tries again this many
+ * times (simulated 2, 4, 8 … 64 s apart, ±50 %) before it sleeps a whole interval: events wait
+ * seconds, not a wake interval, when the gateway restarts (found by the crash test's long mode).
+ */
+export const DELIVERY_RETRIES = 6;
+
 export interface SleepDeps {
   ctx: SimContext;
   opts: SleepyOptions;
@@ -38,6 +45,7 @@ export class SleepCycle {
   private idleTimer: NodeJS.Timeout | null = null;
   private wakeTimer: NodeJS.Timeout | null = null;
   private transition: Promise<unknown> | null = null;
+  private retries = 0;
 
   constructor(private readonly deps: SleepDeps) {}
 
@@ -48,6 +56,7 @@ export class SleepCycle {
   /** The connect sequence finished: awake for the window. */
   connected(): void {
     this.clearWakeTimer();
+    this.retries = 0;
     this.phase = 'awake';
     this.nextWakeAt = null;
     this.keepAwake();
@@ -63,11 +72,11 @@ export class SleepCycle {
     }, this.awakeMs);
   }
 
-  /** The link died while awake (no goodbye): try again at the next wake, as firmware would. */
+  /** The link died while awake (no goodbye): soon again if events wait for delivery, else at the next wake. */
   lost(): void {
     if (this.phase !== 'awake') return;
     this.clearIdleTimer();
-    this.asleepUntil(this.deps.ctx.clock.now() + this.deps.opts.wakeIntervalS * 1000);
+    this.retryOrSleep();
   }
 
   /** Power gone or stopped: no more timers, nothing scheduled. */
@@ -99,7 +108,7 @@ export class SleepCycle {
       () => true,
       (err: unknown) => {
         this.deps.ctx.logger.debug({ err }, 'wake: connect failed');
-        if (this.phase === 'waking') this.asleepUntil(this.deps.ctx.clock.now() + this.deps.opts.wakeIntervalS * 1000);
+        if (this.phase === 'waking') this.retryOrSleep();
         return false;
       },
     );
@@ -121,6 +130,18 @@ export class SleepCycle {
     this.transition = going;
     await going;
     if (this.phase === 'falling_asleep') this.asleepUntil(nextWakeAt);
+  }
+
+  private retryOrSleep(): void {
+    const now = this.deps.ctx.clock.now();
+    if (!this.deps.drained() && this.retries < DELIVERY_RETRIES) {
+      const backoffMs = 2000 * 2 ** this.retries * (0.5 + this.deps.ctx.random());
+      this.retries += 1;
+      this.asleepUntil(now + backoffMs);
+      return;
+    }
+    this.retries = 0;
+    this.asleepUntil(now + this.deps.opts.wakeIntervalS * 1000);
   }
 
   private asleepUntil(nextWakeAt: number): void {
@@ -149,7 +170,7 @@ export class SleepCycle {
 /**
  * How the wake cycle and the battery follow the controller (README §13.3–13.4): openings and
  * wakes drain the battery; each connect starts an awake window and sends battery and signal;
- * commands keep it awake; a lost link means asleep until the next wake.
+ * commands keep it awake; a lost link means a retry soon while events wait, else the next wake.
  */
 export function wireSleepAndBattery(
   events: EventEmitter<SimControllerEvents>,
