@@ -54,6 +54,9 @@ export class SimController {
   constructor(options: SimControllerOptions) {
     this.opts = options;
     this.deviceId = options.deviceId;
+    // Every person at one of its compartments waits on these events (run/door.ts): at saturation
+    // that is more than Node's default of 10 listeners per event, and not a leak.
+    this.events.setMaxListeners(0);
     const protocol = options.protocol ?? PROTOCOL_VERSION;
     this.v11 = minorOf(protocol) >= 1;
     this.kind = options.kind ?? (options.sleepy ? 'mailbox_bank' : 'smart_locker');
