@@ -151,6 +151,8 @@ export interface DepositRepo {
   byCommand(commandId: string): Deposit | undefined;
   liveForCompartment(lockerId: string, compartment: number): Deposit | undefined;
   byParcel(parcelId: string): Deposit | undefined;
+  /** Deposits `open` (door opened, parcel not yet sensed or confirmed) since before `before`. */
+  openBefore(before: number): Deposit[];
 }
 
 export interface PickupRepo {

@@ -20,6 +20,8 @@ export interface AppSettings {
   reminderBeforeMs: number;
   /** After a pickup, a door that closes on a still-present parcel within this time is "left behind". */
   leftBehindWindowMs: number;
+  /** A deposit whose door closed this long ago without the parcel sensed or confirmed → `deposit_unconfirmed`. */
+  depositUnconfirmedMs: number;
   personalDataRetentionMs: number;
 }
 
@@ -39,5 +41,6 @@ export const DEFAULT_SETTINGS: AppSettings = Object.freeze({
   maxHoldHours: 168,
   reminderBeforeMs: 12 * 3_600_000,
   leftBehindWindowMs: 10 * 60_000,
+  depositUnconfirmedMs: 15 * 60_000,
   personalDataRetentionMs: 30 * 86_400_000,
 });

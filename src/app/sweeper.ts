@@ -13,7 +13,7 @@ export interface SweepReport {
 /**
  * The gateway's own clock-driven rules, run every second by the jobs adapter (and directly by
  * tests with a moved clock): command ack/outcome timeouts and expiry, doors left open, devices
- * offline too long. One transaction per sweep.
+ * offline too long, deposits left unconfirmed. One transaction per sweep.
  */
 export async function sweep(ctx: AppContext): Promise<SweepReport> {
   const now = ctx.clock.now();
@@ -46,6 +46,16 @@ export async function sweep(ctx: AppContext): Promise<SweepReport> {
     for (const c of tx.lockers.openDoorsSince(now - settings.doorLeftOpenMs)) {
       if (!isDoorLeftOpen(c, now, settings.doorLeftOpenMs) || tx.alarms.live(c.lockerId, c.index, 'door_left_open')) continue;
       effects.raise(tx, { kind: 'door_left_open', lockerId: c.lockerId, compartment: c.index, details: { openedAt: c.doorOpenedAt } }, now);
+    }
+    // A deposit whose door is shut but whose parcel was neither sensed nor confirmed (the courier
+    // walked away, the sensor failed): the parcel may be inside and nobody told. Someone must look.
+    for (const d of tx.deposits.openBefore(now - settings.depositUnconfirmedMs)) {
+      const c = tx.lockers.compartment(d.lockerId, d.compartment);
+      if (!c || c.door !== 'closed' || tx.alarms.live(d.lockerId, d.compartment, 'deposit_unconfirmed')) continue;
+      effects.raise(tx, {
+        kind: 'deposit_unconfirmed', lockerId: d.lockerId, compartment: d.compartment,
+        details: { depositId: d.id, parcelId: d.parcelId, openSince: d.updatedAt },
+      }, now);
     }
     // Offline time counts from this process's start at the earliest: before it, nobody was watching.
     const offlineBefore = now - settings.deviceOfflineAlarmMs;

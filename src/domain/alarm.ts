@@ -12,6 +12,7 @@ export const ALARM_KINDS = [
   'keypad_lockout',
   'code_guessing',
   'parcel_left_behind',
+  'deposit_unconfirmed',
   'offline_pickup_conflict',
   'offline_code_unknown',
 ] as const;
@@ -34,6 +35,7 @@ export const ALARM_SEVERITY: Readonly<Record<AlarmKind, AlarmSeverity>> = {
   keypad_lockout: 'warning',
   code_guessing: 'critical',
   parcel_left_behind: 'warning',
+  deposit_unconfirmed: 'warning',
   /** An offline pickup the gateway cannot square with what happened meanwhile (protocol §12.7). */
   offline_pickup_conflict: 'warning',
   /** A controller opened with a code it was never given, or one revoked before it went offline. */

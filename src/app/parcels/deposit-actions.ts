@@ -48,6 +48,7 @@ export async function cancelDeposit(ctx: AppContext, carrierId: string, id: stri
     if (d.state !== 'opening' && d.state !== 'open') throw new LockergateError('DEPOSIT_NOT_CANCELLABLE', undefined, { state: d.state });
     const cancelled: Deposit = { ...d, state: 'cancelled', updatedAt: now };
     tx.deposits.update(cancelled);
+    tx.alarms.clear(d.lockerId, d.compartment, 'deposit_unconfirmed', now);
     const parcel = moveParcel(tx, tx.parcels.get(d.parcelId)!, 'cancelled', now, { by: 'courier' });
     notifyCarrier(ctx, tx, d.carrierId, 'parcel.cancelled', { ...parcelSummary(parcel), depositId: d.id }, now);
     const c = tx.lockers.compartment(d.lockerId, d.compartment)!;

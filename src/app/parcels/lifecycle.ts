@@ -34,6 +34,7 @@ function setCompartmentState(tx: Tx, lockerId: string, index: number, state: 'av
  */
 export function completeDeposit(ctx: AppContext, tx: Tx, deposit: Deposit, now: number, how: 'sensor' | 'courier'): void {
   tx.deposits.update({ ...deposit, state: 'deposited', reason: null, updatedAt: now });
+  tx.alarms.clear(deposit.lockerId, deposit.compartment, 'deposit_unconfirmed', now);
   const parcel = moveParcel(tx, tx.parcels.get(deposit.parcelId)!, 'deposited', now, { compartment: deposit.compartment, confirmedBy: how });
   setCompartmentState(tx, deposit.lockerId, deposit.compartment, 'occupied');
   recordLockerDelivery(tx, parcel, now);
@@ -61,6 +62,7 @@ export function sendCode(ctx: AppContext, tx: Tx, parcel: Parcel, code: string, 
 /** The open failed or the courier gave up: the compartment is free again, the parcel cancelled. */
 export function failDeposit(ctx: AppContext, tx: Tx, deposit: Deposit, reason: DepositFailure, now: number): void {
   tx.deposits.update({ ...deposit, state: 'failed', reason, updatedAt: now });
+  tx.alarms.clear(deposit.lockerId, deposit.compartment, 'deposit_unconfirmed', now);
   const parcel = moveParcel(tx, tx.parcels.get(deposit.parcelId)!, 'cancelled', now, { reason });
   // A jammed door must not be handed to the next courier; a household's compartment may hold other mail.
   const otherMail = parcel.householdId !== null && tx.parcels.depositedForHousehold(parcel.householdId).length > 0;

@@ -3,6 +3,7 @@ import { startTestGateway, until, type TestGateway } from '../../helpers/gateway
 import { latestCode, SignedInbox, smsEnv, startSmsInbox, type CarrierEvent, type CarrierHooks, type SmsInbox } from '../../helpers/inbox.js';
 import { addCarrier, compartment, Courier, expectError, onlineLocker } from '../../helpers/parcels.js';
 import { stopAllSims } from '../../helpers/sim.js';
+import { sweep } from '../../../src/app/sweeper.js';
 
 let gw: TestGateway;
 let sms: SmsInbox;
@@ -83,6 +84,37 @@ describe('compartments without an occupancy sensor', () => {
     sim.placeParcel(1);
     sim.closeDoor(1);
     expect((await c.waitDeposit(open.depositId, 'deposited')).compartment).toBe(1);
+  });
+});
+
+describe('a deposit nobody confirms', () => {
+  it('door shut, parcel neither sensed nor confirmed for 15 minutes → deposit_unconfirmed once; confirming clears it and delivers', async () => {
+    const clocked = await startTestGateway({ manualClock: true, env: smsEnv(sms) });
+    try {
+      const { fx, sim } = await onlineLocker(clocked, 'M:1:nosensor');
+      const path = `/hooks/${Math.random().toString(36).slice(2)}`;
+      const carrier = await addCarrier(clocked, fx.operatorToken, hooks.url(path));
+      hooks.pathSecrets.set(path, carrier.webhookSecret!);
+      const c = new Courier(clocked, carrier);
+      const open = await c.openDeposit(fx.lockerId, { size: 'M' });
+      sim.placeParcel(1);
+      sim.closeDoor(1);
+      await until(() => compartment(clocked, fx, 1), (x) => x.door === 'closed');
+      const live = () => clocked.ctx.store.read((tx) => tx.alarms.live(fx.lockerId, 1, 'deposit_unconfirmed'));
+
+      clocked.clock!.advance(14 * 60_000);
+      await sweep(clocked.ctx);
+      expect(await live()).toBeUndefined();
+      clocked.clock!.advance(2 * 60_000);
+      expect((await sweep(clocked.ctx)).alarms).toBe(1);
+      expect(await live()).toMatchObject({ kind: 'deposit_unconfirmed', state: 'open', details: { depositId: open.depositId, parcelId: open.parcelId } });
+      expect((await sweep(clocked.ctx)).alarms).toBe(0); // once, not every sweep
+
+      expect((await c.confirm(open.depositId)).json()).toMatchObject({ state: 'deposited' });
+      expect(await live()).toBeUndefined();
+    } finally {
+      await clocked.stop();
+    }
   });
 });
 

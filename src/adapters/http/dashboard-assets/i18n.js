@@ -63,7 +63,7 @@ const STRINGS = {
       door_forced: '柜门被强行打开', door_left_open: '柜门未关', open_not_detected: '未检测到开门',
       door_jammed: '柜门卡住', snapshot_mismatch: '状态不一致', tamper: '防拆报警', power: '电源故障',
       sensor_fault: '传感器故障', low_battery: '电量低', device_offline: '设备离线', keypad_lockout: '键盘锁定',
-      parcel_left_behind: '包裹遗留',
+      parcel_left_behind: '包裹遗留', deposit_unconfirmed: '投递未确认',
     },
   },
   en: {
@@ -128,7 +128,7 @@ const STRINGS = {
       door_forced: 'Door forced', door_left_open: 'Door left open', open_not_detected: 'Open not detected',
       door_jammed: 'Door jammed', snapshot_mismatch: 'Snapshot mismatch', tamper: 'Tamper', power: 'Power',
       sensor_fault: 'Sensor fault', low_battery: 'Low battery', device_offline: 'Device offline', keypad_lockout: 'Keypad lockout',
-      parcel_left_behind: 'Parcel left behind',
+      parcel_left_behind: 'Parcel left behind', deposit_unconfirmed: 'Deposit unconfirmed',
     },
   },
 };

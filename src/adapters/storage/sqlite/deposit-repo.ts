@@ -43,6 +43,7 @@ export class SqliteDepositRepo implements DepositRepo {
   private readonly commandStmt: Database.Statement<[string], DepositRow>;
   private readonly liveStmt: Database.Statement<[string, number], DepositRow>;
   private readonly parcelStmt: Database.Statement<[string], DepositRow>;
+  private readonly openBeforeStmt: Database.Statement<[number], DepositRow>;
 
   constructor(db: Database.Database) {
     this.insertStmt = db.prepare(
@@ -58,6 +59,7 @@ export class SqliteDepositRepo implements DepositRepo {
     this.commandStmt = db.prepare('SELECT * FROM deposits WHERE command_id = ?');
     this.liveStmt = db.prepare(`SELECT * FROM deposits WHERE locker_id = ? AND compartment = ? AND state IN ('opening', 'open')`);
     this.parcelStmt = db.prepare('SELECT * FROM deposits WHERE parcel_id = ? ORDER BY created_at DESC LIMIT 1');
+    this.openBeforeStmt = db.prepare(`SELECT * FROM deposits WHERE state = 'open' AND updated_at < ?`);
   }
 
   insert(d: Deposit): void {
@@ -85,6 +87,9 @@ export class SqliteDepositRepo implements DepositRepo {
   byParcel(parcelId: string): Deposit | undefined {
     const r = this.parcelStmt.get(parcelId);
     return r && toDeposit(r);
+  }
+  openBefore(before: number): Deposit[] {
+    return this.openBeforeStmt.all(before).map(toDeposit);
   }
 }
 
