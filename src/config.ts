@@ -27,6 +27,7 @@ export const ConfigSchema = z.object({
   LOCKERGATE_COMMAND_ACK_TIMEOUT_S: seconds.default(10),
   LOCKERGATE_OPEN_OUTCOME_TIMEOUT_S: seconds.default(15),
   LOCKERGATE_DOOR_LEFT_OPEN_S: seconds.default(120),
+  LOCKERGATE_DEPOSIT_UNCONFIRMED_S: seconds.default(900),
   LOCKERGATE_DEVICE_OFFLINE_ALARM_S: seconds.default(600),
   LOCKERGATE_OPERATOR_OPEN_WAIT_S: seconds.max(120).default(10),
   LOCKERGATE_PICKUP_CODE_DIGITS: z.coerce.number().int().min(6).max(8).default(6),

@@ -64,7 +64,7 @@ export function settingsFrom(config: Config): AppSettings {
     maxHoldHours: config.LOCKERGATE_MAX_HOLD_HOURS,
     reminderBeforeMs: config.LOCKERGATE_REMINDER_BEFORE_H * 3_600_000,
     leftBehindWindowMs: 10 * 60_000,
-    depositUnconfirmedMs: 15 * 60_000,
+    depositUnconfirmedMs: config.LOCKERGATE_DEPOSIT_UNCONFIRMED_S * 1000,
     personalDataRetentionMs: config.LOCKERGATE_PERSONAL_DATA_RETENTION_DAYS * 86_400_000,
   };
 }
