@@ -146,14 +146,21 @@ describe('transport limits', () => {
   });
 
   it('answers a CONNECT with MQTT protocol level 3.1.1 only', async () => {
+    const connectedBefore = await gw.ctx.store.read((tx) => tx.devices.get(a.deviceId)?.connectedAt ?? 0);
     const sock = netConnect(gw.mqttPort, '127.0.0.1');
     await new Promise<void>((r) => sock.once('connect', () => r()));
     const reply = new Promise<Buffer>((r) => sock.once('data', (d: Buffer) => r(d)));
     sock.write(generate({ cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clean: true, clientId: a.deviceId, keepalive: 30, username: a.deviceId, password: Buffer.from(a.secret) }));
     expect([...(await reply)]).toEqual([0x20, 0x02, 0x00, 0x00]);
     sock.destroy();
-    // The next tests compare A's record before and after: let this disconnect land first.
-    await until(() => gw.ctx.store.read((tx) => tx.devices.get(a.deviceId)?.online), (online) => online === false, 5000, 'A offline');
+    // The next tests compare A's record before and after: let this connection's connect and then
+    // its disconnect land first (A may read offline already before its connect is recorded).
+    await until(
+      () => gw.ctx.store.read((tx) => tx.devices.get(a.deviceId)),
+      (d) => d !== undefined && (d.connectedAt ?? 0) > connectedBefore && !d.online,
+      5000,
+      'A connected, then offline',
+    );
   });
 });
 
