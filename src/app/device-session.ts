@@ -69,8 +69,10 @@ export async function applyHello(ctx: AppContext, deviceId: string, hello: Statu
       wakeIntervalS: v11 ? (hello.wakeIntervalS ?? null) : null,
       asleepUntil: null,
     });
-    for (const c of onHelloCodes(ctx, tx, d, v11 ? hello.codeVersion : undefined, now)) effects.changed(c);
-    for (const c of tx.commands.undelivered(deviceId)) {
+    const undelivered = tx.commands.undelivered(deviceId);
+    for (const c of onHelloCodes(ctx, tx, d, v11 ? hello.codeVersion : undefined, now, undelivered)) effects.changed(c);
+    for (const c of undelivered) {
+      if (c.type === 'code_sync') continue; // superseded just above
       if (newBoot && d.bootId !== null && c.state === 'sent' && (c.type === 'open' || c.type === 'keypad_reply')) {
         const ended = { ...c, state: 'failed' as const, outcome: 'interrupted_by_reboot' as const, completedAt: now };
         recordCommand(ctx, tx, ended, effects, now);

@@ -79,12 +79,13 @@ export async function syncLockers(ctx: AppContext, lockerIds: readonly string[])
 /**
  * The hello of a controller: what it holds is now known. Code syncs still in flight from before
  * are superseded (they build on a version that may no longer be the controller's).
+ * `undelivered` is the device's queued and sent commands, read once by the caller.
  * Returns the superseded commands (to be announced).
  */
-export function onHelloCodes(ctx: AppContext, tx: Tx, device: Device, codeVersion: number | undefined, now: number): Command[] {
+export function onHelloCodes(ctx: AppContext, tx: Tx, device: Device, codeVersion: number | undefined, now: number, undelivered: readonly Command[]): Command[] {
   const state = tx.offlineCodes.state(device.lockerId);
   const superseded: Command[] = [];
-  for (const c of tx.commands.undelivered(device.id)) {
+  for (const c of undelivered) {
     if (c.type !== 'code_sync') continue;
     const ended = { ...c, state: 'failed' as const, outcome: 'superseded' as const, completedAt: now };
     tx.commands.update(ended);
