@@ -36,7 +36,8 @@ export function forkedNode(): NodeChannel {
   const fromSource = here.endsWith('.ts');
   const workerPath = fileURLToPath(new URL(fromSource ? './worker.ts' : './worker.js', here));
   const child = fork(workerPath, [], {
-    execArgv: fromSource ? ['--import', import.meta.resolve('tsx')] : [],
+    // SIM_WORKER_NODE_ARGS: node flags for the workers, e.g. "--cpu-prof --cpu-prof-dir=DIR" (profiling the simulator).
+    execArgv: [...(fromSource ? ['--import', import.meta.resolve('tsx')] : []), ...(process.env['SIM_WORKER_NODE_ARGS'] ?? '').split(' ').filter(Boolean)],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     serialization: 'advanced',
   });

@@ -214,6 +214,7 @@ export class Keeper {
         k.state = 'online';
         k.onlineSince = Date.now();
         this.stats.connects += 1;
+        this.stats.lastConnectAt = k.onlineSince;
         for (const w of this.waiters.splice(0)) w();
       } else {
         this.retry(k, 'lost_during_handshake');

@@ -13,6 +13,8 @@ export interface NodeStats {
   controllers: number;
   online: number;
   connects: number;
+  /** Epoch ms at which the last connect completed (hello and snapshot acknowledged); 0 before any. */
+  lastConnectAt: number;
   connectFailures: Record<string, number>;
   deposits: OpStats;
   pickups: OpStats;
@@ -35,7 +37,7 @@ export const opStats = (): OpStats => ({ started: 0, done: 0, failed: 0, reasons
 
 export function emptyStats(): NodeStats {
   return {
-    pid: process.pid, controllers: 0, online: 0, connects: 0, connectFailures: {},
+    pid: process.pid, controllers: 0, online: 0, connects: 0, lastConnectAt: 0, connectFailures: {},
     deposits: opStats(), pickups: opStats(), retrievals: opStats(), codesReceived: 0, telemetrySent: 0,
     pingreq: 0, pingresp: 0, inFlight: 0, errors: {},
     faults: Object.fromEntries(FAULT_KINDS.map((k) => [k, 0])) as Record<FaultKind, number>,
@@ -65,6 +67,7 @@ export function mergeStats(all: readonly NodeStats[]): NodeStats {
     total.controllers += s.controllers;
     total.online += s.online;
     total.connects += s.connects;
+    total.lastConnectAt = Math.max(total.lastConnectAt, s.lastConnectAt);
     mergeCounts(total.connectFailures, s.connectFailures);
     mergeOp(total.deposits, s.deposits);
     mergeOp(total.pickups, s.pickups);

@@ -36,6 +36,11 @@ export class ServedGateway {
     return `mqtt://127.0.0.1:${this.need().mqtt}`;
   }
 
+  /** The process id while it runs. */
+  get pid(): number | undefined {
+    return this.proc?.child.pid;
+  }
+
   get running(): boolean {
     return this.proc !== null;
   }
