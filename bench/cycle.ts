@@ -5,7 +5,7 @@ import { Supervisor } from '../device-sim/run/supervisor.js';
 import type { NodeStats } from '../device-sim/run/stats.js';
 import { GatewayProcess } from './lib/gateway.js';
 import type { HostSample } from './lib/gateway-host.js';
-import { percentile } from './lib/stats.js';
+import { bucketQuantile, percentile } from './lib/stats.js';
 
 /**
  * Full parcel cycle, driven by the simulator's steady scenario (its couriers, residents and
@@ -30,6 +30,10 @@ export interface CycleRun {
   openP50: number;
   openP99: number;
   openSamples: number;
+  /** The gateway's durability path in the window (ms, from its histograms): where open latency goes. */
+  store: { ackWaitP50: number; ackWaitP99: number; fsyncP50: number; fsyncP99: number; batchHoldP99: number };
+  /** POST /v1/deposits as the gateway timed it (request received → reply sent), p99 ms. */
+  depositServedP99: number;
   oracle: { verdict: string; unexplained: number | null; lockers: number | null };
   reasons: Record<string, number>;
 }
@@ -87,6 +91,14 @@ export async function runCycle(opts: { lockers: number; rate: number; warmupS: n
       openP50: percentile(open, 50),
       openP99: percentile(open, 99),
       openSamples: open.length,
+      store: {
+        ackWaitP50: bucketQuantile(g0.store.ackWait, g1.store.ackWait, 0.5) * 1000,
+        ackWaitP99: bucketQuantile(g0.store.ackWait, g1.store.ackWait, 0.99) * 1000,
+        fsyncP50: bucketQuantile(g0.store.fsync, g1.store.fsync, 0.5) * 1000,
+        fsyncP99: bucketQuantile(g0.store.fsync, g1.store.fsync, 0.99) * 1000,
+        batchHoldP99: bucketQuantile(g0.store.batchHold, g1.store.batchHold, 0.99) * 1000,
+      },
+      depositServedP99: bucketQuantile(g0.depositRequest, g1.depositRequest, 0.99) * 1000,
       oracle: { verdict: summary.verdict, unexplained: summary.oracle?.unexplained ?? null, lockers: summary.oracle?.lockers ?? null },
       reasons: { ...prefix('deposit:', t.deposits.reasons), ...prefix('pickup:', t.pickups.reasons), ...prefix('error:', summary.errors) },
     };

@@ -8,6 +8,7 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { runCapacity, type CapacityRun } from './capacity.js';
 import { runCycle, type CycleRun } from './cycle.js';
+import { diskSyncLatency } from './lib/disk.js';
 import { machine, markdown, row, save, type Row } from './lib/report.js';
 import { runLockergate, runMosquitto, type RttResult } from './broker-rtt/run.js';
 
@@ -116,9 +117,22 @@ async function cycles(): Promise<Row[]> {
     row(w, 'runs with ≤ 1 % errors and a clean oracle (saturation)', 'of 1', okRuns(sat), { text: '1', ok: (v) => v === 1 }),
     row(w, `open latency p50 at half saturation (${halfRate} deposits/s)`, 'ms', half.map((r) => r.openP50), undefined, 'courier POST /v1/deposits → door open at the controller'),
     row(w, `open latency p99 at half saturation (${halfRate} deposits/s)`, 'ms', half.map((r) => r.openP99), { text: '≤ 20', ok: (v) => v <= 20 }),
+    row(w, 'of which in the gateway: POST /v1/deposits received → answered, p99 at half saturation', 'ms', half.map((r) => r.depositServedP99), undefined, "from the gateway's own histograms, as the next three rows"),
+    row(w, 'any state change requested → durable, p99 at half saturation (queue + commit batch + WAL fsync)', 'ms', half.map((r) => r.store.ackWaitP99)),
+    row(w, 'WAL fsync p99 at half saturation', 'ms', half.map((r) => r.store.fsyncP99)),
+    row(w, 'one commit batch holding the event loop, p99 at half saturation', 'ms', half.map((r) => r.store.batchHoldP99)),
     row(w, 'gateway CPU per cycle (at half saturation)', 'ms', half.map((r) => r.cpuMsPerCycle)),
     row(w, 'runs with ≤ 1 % errors and a clean oracle (half saturation)', 'of 1', okRuns(half), { text: '1', ok: (v) => v === 1 }),
   ];
+}
+
+/** The disk's own fdatasync latency, idle (context for the WAL fsync figures of the cycle). */
+function disk(): Row[] {
+  const runs = Array.from({ length: RUNS }, () => diskSyncLatency());
+  raw['disk'] = runs;
+  log(`disk: ${runs.map((r) => `p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms`).join('; ')}`);
+  const w = 'disk under the data dir, idle (64 KB write + fdatasync, 500 times)';
+  return [row(w, 'p50', 'ms', runs.map((r) => r.p50)), row(w, 'p99', 'ms', runs.map((r) => r.p99))];
 }
 
 function reports(): Row[] {
@@ -143,7 +157,7 @@ const loadStart = os.loadavg().map((x) => x.toFixed(2)).join(' ');
 process.stderr.write(`lockergate bench (${mode})\n`);
 if (want('rtt')) rows.push(...(await brokerRtt()));
 if (want('capacity')) for (const n of quick ? [2000] : [10_000, 19_000]) rows.push(...(await capacity(n)));
-if (want('cycle')) rows.push(...(await cycles()));
+if (want('cycle')) rows.push(...disk(), ...(await cycles()));
 if (want('reports')) rows.push(...reports());
 const m = { ...machine(), loadavgStart: loadStart, loadavg: os.loadavg().map((x) => x.toFixed(2)).join(' '), wallS: Math.round((Date.now() - t0) / 1000) };
 process.stdout.write(markdown(rows, m, mode));

@@ -69,8 +69,8 @@ export function settingsFrom(config: Config): AppSettings {
   };
 }
 
-export function openStore(config: Config): SqliteStore {
-  return new SqliteStore({ file: join(config.LOCKERGATE_DATA_DIR, 'lockergate.db') });
+export function openStore(config: Config, metrics?: GatewayMetrics): SqliteStore {
+  return new SqliteStore({ file: join(config.LOCKERGATE_DATA_DIR, 'lockergate.db'), ...(metrics ? { observer: metrics.storeObserver() } : {}) });
 }
 
 /**
@@ -80,9 +80,9 @@ export function openStore(config: Config): SqliteStore {
 export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   const { config, log } = opts;
   const keys = loadOrCreateKeys(config);
-  const store = openStore(config);
-  await store.transact((tx) => tx.devices.markAllOffline()); // no connection survives a restart
   const metrics = new GatewayMetrics({ defaultMetrics: true });
+  const store = openStore(config, metrics);
+  await store.transact((tx) => tx.devices.markAllOffline()); // no connection survives a restart
   const mqtt = await MqttGateway.create(
     {
       maxPacketBytes: config.LOCKERGATE_MQTT_MAX_PACKET_BYTES,

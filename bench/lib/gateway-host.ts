@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeHeapSnapshot } from 'node:v8';
+import type { Histogram } from 'prom-client';
 import { addCarrier } from '../../src/app/carriers.js';
 import { issueCommand } from '../../src/app/commands.js';
 import { createLocker, createSite, provisionDevice } from '../../src/app/provisioning.js';
@@ -9,10 +10,11 @@ import { createOperatorToken } from '../../src/app/tokens.js';
 import { loadConfig } from '../../src/config.js';
 import { startGateway } from '../../src/gateway.js';
 import { createLogger } from '../../src/logger.js';
+import type { Buckets } from './stats.js';
 
 /**
  * Child process: a real gateway as `lockergate serve` runs it (fresh temp data dir, jobs on,
- * SQLite WAL + synchronous=FULL with group commit), driven by the bench over IPC. It provisions
+ * SQLite WAL with group commit and the WAL fsync on the thread pool), driven by the bench over IPC. It provisions
  * its own fleet (through the use cases: much faster than 19,000 × 3 HTTP calls, and not what is
  * measured), reports its own memory and CPU (process.memoryUsage / cpuUsage of this process, so
  * the figures hold whatever else shares the machine), and times command round trips to a sample.
@@ -36,6 +38,10 @@ export interface HostSample {
   arrayBuffers: number;
   cpuUs: number;
   at: number;
+  /** The gateway's durability-path histograms (seconds), cumulative since start. */
+  store: { ackWait: Buckets; fsync: Buckets; batchHold: Buckets };
+  /** POST /v1/deposits answered 2xx, as the gateway timed it (request received → reply sent), seconds. */
+  depositRequest: Buckets;
 }
 
 export interface FleetLocker {
@@ -61,10 +67,22 @@ const gw = await startGateway({ config, log: createLogger('warn'), runJobs: true
 const { secret: token } = await createOperatorToken(gw.ctx, 'bench', 'operator');
 const gc = (globalThis as { gc?: () => void }).gc;
 
-function sample(): HostSample {
+async function sample(): Promise<HostSample> {
   const m = process.memoryUsage();
   const c = process.cpuUsage();
-  return { rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external, arrayBuffers: m.arrayBuffers, cpuUs: c.user + c.system, at: Date.now() };
+  // Cumulative buckets summed over the label sets `pick` accepts (all of them by default).
+  const buckets = async (h: Histogram<string>, pick: (labels: Record<string, string | number | undefined>) => boolean = () => true): Promise<Buckets> => {
+    const byBound = new Map<number, number>();
+    for (const v of (await h.get()).values) {
+      if (!v.metricName?.endsWith('_bucket') || !pick(v.labels)) continue;
+      const le = v.labels['le'] === '+Inf' ? Infinity : Number(v.labels['le']);
+      byBound.set(le, (byBound.get(le) ?? 0) + v.value);
+    }
+    return [...byBound].sort((a, b) => a[0] - b[0]);
+  };
+  const store = { ackWait: await buckets(gw.metrics.storeAckWait), fsync: await buckets(gw.metrics.storeFsync), batchHold: await buckets(gw.metrics.storeBatchHold) };
+  const depositRequest = await buckets(gw.metrics.httpDuration, (l) => l['method'] === 'POST' && l['route'] === '/v1/deposits' && String(l['status']).startsWith('2'));
+  return { rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external, arrayBuffers: m.arrayBuffers, cpuUs: c.user + c.system, at: Date.now(), store, depositRequest };
 }
 
 /** Lockers and their controllers, 200 at a time (group commit folds each batch into a few fsyncs). */
@@ -141,7 +159,7 @@ process.on('message', (msg: HostRequest) => {
           gc();
           gc();
         }
-        process.send?.({ t: 'sample', sample: sample() });
+        process.send?.({ t: 'sample', sample: await sample() });
         return;
       case 'ping':
         process.send?.({ t: 'pinged', ...(await ping(msg.lockerIds, msg.timeoutMs)) });

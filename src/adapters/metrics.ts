@@ -15,6 +15,10 @@ export class GatewayMetrics {
   readonly alarms: Counter<'kind'>;
   readonly httpDuration: Histogram<'method' | 'route' | 'status'>;
   readonly lockerShare: Gauge<'region'>;
+  readonly storeAckWait: Histogram;
+  readonly storeFsync: Histogram;
+  readonly storeBatchHold: Histogram;
+  readonly storeBatchSize: Histogram;
   /** Month-to-date locker share per region, read from the rollups at scrape time (set by the gateway). */
   private lockerShareSource: (() => Promise<Array<{ region: string; ratio: number }>>) | undefined;
 
@@ -60,7 +64,28 @@ export class GatewayMetrics {
       name: 'lockergate_http_request_duration_seconds',
       help: 'HTTP request latency',
       labelNames: ['method', 'route', 'status'],
-      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
+      buckets: [0.001, 0.0025, 0.005, 0.0075, 0.01, 0.015, 0.02, 0.03, 0.05, 0.075, 0.1, 0.25, 0.5, 1, 2.5, 10],
+      registers,
+    });
+    // The durability path of every acknowledged change (docs/adr/0002): how long it waited, and where.
+    const storeBuckets = [0.00025, 0.0005, 0.001, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.015, 0.02, 0.03, 0.05, 0.075, 0.1, 0.25, 0.5, 1, 2.5];
+    this.storeAckWait = new Histogram({
+      name: 'lockergate_store_ack_wait_seconds',
+      help: 'From a state change being requested to its commit being durable (queue + group-commit batch + WAL fsync)',
+      buckets: storeBuckets,
+      registers,
+    });
+    this.storeFsync = new Histogram({ name: 'lockergate_store_wal_fsync_seconds', help: 'WAL fsync duration (thread pool), as the event loop saw it', buckets: storeBuckets, registers });
+    this.storeBatchHold = new Histogram({
+      name: 'lockergate_store_batch_seconds',
+      help: 'How long one group-commit batch held the event loop (BEGIN to COMMIT)',
+      buckets: storeBuckets,
+      registers,
+    });
+    this.storeBatchSize = new Histogram({
+      name: 'lockergate_store_batch_transactions',
+      help: 'Transactions per group commit',
+      buckets: [1, 2, 5, 10, 20, 50, 100, 200, 512],
       registers,
     });
     this.lockerShare = new Gauge({
@@ -76,6 +101,18 @@ export class GatewayMetrics {
         for (const r of rows) this.lockerShare.set({ region: r.region }, r.ratio);
       },
     });
+  }
+
+  /** For the store's group committer (its CommitObserver): milliseconds in, seconds out. */
+  storeObserver(): { batch(units: number, ms: number): void; fsync(ms: number): void; acknowledged(ms: number): void } {
+    return {
+      batch: (units, ms) => {
+        this.storeBatchSize.observe(units);
+        this.storeBatchHold.observe(ms / 1000);
+      },
+      fsync: (ms) => this.storeFsync.observe(ms / 1000),
+      acknowledged: (ms) => this.storeAckWait.observe(ms / 1000),
+    };
   }
 
   setLockerShareSource(source: () => Promise<Array<{ region: string; ratio: number }>>): void {

@@ -30,6 +30,18 @@ describe('system endpoints', () => {
     expect(text).toMatch(/lockergate_http_request_duration_seconds_count\{method="GET",route="\/v1\/lockers",status="200"\} \d+/);
   });
 
+  it('exposes the durability path of state changes: acknowledgement wait, WAL fsyncs, group-commit batches', async () => {
+    const count = (text: string, name: string) => Number(new RegExp(`^${name}_count (\\d+)$`, 'm').exec(text)?.[1] ?? NaN);
+    const before = (await gw.http.inject({ url: '/metrics' })).body;
+    // A state change through the API: a new site, one transaction.
+    const res = await gw.http.inject({ method: 'POST', url: '/v1/sites', headers: auth(fx.operatorToken), payload: { name: 'metrics site', kind: 'office', regionCode: '220102', address: 'x' } });
+    expect(res.statusCode).toBe(201);
+    const after = (await gw.http.inject({ url: '/metrics' })).body;
+    for (const name of ['lockergate_store_ack_wait_seconds', 'lockergate_store_wal_fsync_seconds', 'lockergate_store_batch_seconds', 'lockergate_store_batch_transactions']) {
+      expect(count(after, name), name).toBeGreaterThan(count(before, name));
+    }
+  });
+
   it('serves the OpenAPI document and its UI at /docs', async () => {
     const spec = (await gw.http.inject({ url: '/docs/json' })).json();
     expect(spec.openapi).toMatch(/^3\./);

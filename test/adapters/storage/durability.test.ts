@@ -222,6 +222,31 @@ describe('group commit with the WAL fsync off the event loop', () => {
     await expect(committer.run(() => 2)).rejects.toThrow(/WAL fsync failed/);
   });
 
+  it('reports each batch, each fsync and each acknowledgement to its observer, the wait covering the fsync', async () => {
+    const db = openDatabase(file);
+    toClose.push(db);
+    const wal = heldSync();
+    const seen = { batches: [] as number[], fsyncs: [] as number[], acks: [] as number[] };
+    const committer = new GroupCommitter(db, wal.sync, 512, 0, {
+      batch: (units) => seen.batches.push(units),
+      fsync: (ms) => seen.fsyncs.push(ms),
+      acknowledged: (ms) => seen.acks.push(ms),
+    });
+    const units = [committer.run(() => 1), committer.run(() => 2), committer.run(() => { throw new Error('rolled back alone'); })];
+    await new Promise((r) => setImmediate(r));
+    expect(seen).toEqual({ batches: [3], fsyncs: [], acks: [] });
+    const heldFor = 30;
+    await new Promise((r) => setTimeout(r, heldFor)); // the disk takes its time
+    wal.calls[0]!(null);
+    const results = await Promise.allSettled(units);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected']);
+    expect(seen.fsyncs).toHaveLength(1);
+    expect(seen.fsyncs[0]).toBeGreaterThanOrEqual(heldFor - 1);
+    // Only what was acknowledged, each waiting at least as long as the fsync it waited for.
+    expect(seen.acks).toHaveLength(2);
+    for (const ms of seen.acks) expect(ms).toBeGreaterThanOrEqual(seen.fsyncs[0]!);
+  });
+
   it('close() waits for the last fsync: everything acknowledged is in the file for the next process', async () => {
     const store = openStore();
     const acks = Array.from({ length: 50 }, (_, i) => store.transact((tx) => tx.sites.insert(site(`site-${i}`))));

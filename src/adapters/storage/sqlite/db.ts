@@ -2,7 +2,7 @@ import { closeSync, fsync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Store, Tx } from '../../../app/ports.js';
-import { GroupCommitter, type WalSync } from './group-commit.js';
+import { GroupCommitter, type CommitObserver, type WalSync } from './group-commit.js';
 import { migrate } from './migrate.js';
 import { SqliteAlarmRepo } from './alarm-repo.js';
 import { SqliteAuditRepo } from './audit-repo.js';
@@ -25,6 +25,8 @@ import { SqliteFleetRepo } from './fleet-repo.js';
 export interface SqliteStoreOptions {
   /** Path of the database file; ':memory:' only for throwaway tools. */
   file: string;
+  /** Told about every group commit, WAL fsync and acknowledged transaction (the gateway's metrics). */
+  observer?: CommitObserver;
 }
 
 /**
@@ -95,7 +97,7 @@ export class SqliteStore implements Store {
       volumes: new SqliteVolumeRepo(this.db),
       fleet: new SqliteFleetRepo(this.db),
     };
-    this.committer = new GroupCommitter(this.db, this.wal?.sync ?? null);
+    this.committer = new GroupCommitter(this.db, this.wal?.sync ?? null, undefined, undefined, opts.observer ?? null);
   }
 
   transact<T>(work: (tx: Tx) => T): Promise<T> {

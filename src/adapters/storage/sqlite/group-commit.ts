@@ -1,6 +1,8 @@
 import type Database from 'better-sqlite3';
 
 interface Pending {
+  /** When the unit was requested (ms, monotonic). */
+  requestedAt: number;
   work: () => unknown;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
@@ -13,6 +15,16 @@ type Settled = { p: Pending; ok: true; value: unknown } | { p: Pending; ok: fals
  * on the libuv thread pool (docs/adr/0002, addendum "the fsync off the event loop").
  */
 export type WalSync = (done: (error: Error | null) => void) => void;
+
+/** What the committer reports, for metrics (times in ms). */
+export interface CommitObserver {
+  /** A batch committed: its units, and how long it held the event loop (BEGIN to COMMIT). */
+  batch(units: number, ms: number): void;
+  /** A WAL fsync returned (successfully or not). */
+  fsync(ms: number): void;
+  /** A unit was acknowledged: from its request to its durable commit (queue + batch + fsync). */
+  acknowledged(ms: number): void;
+}
 
 /**
  * Group commit (docs/adr/0002): transactions requested in the same turn of the event loop run
@@ -48,6 +60,7 @@ export class GroupCommitter {
     private readonly walSync: WalSync | null = null,
     private readonly maxBatch = 512,
     private readonly loadWindowMs = 2,
+    private readonly observer: CommitObserver | null = null,
   ) {
     this.begin = db.prepare('BEGIN IMMEDIATE');
     this.commit = db.prepare('COMMIT');
@@ -60,7 +73,7 @@ export class GroupCommitter {
   run<T>(work: () => T): Promise<T> {
     if (this.syncFailure) return Promise.reject(this.syncFailure);
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ work, resolve: resolve as (v: unknown) => void, reject });
+      this.queue.push({ requestedAt: performance.now(), work, resolve: resolve as (v: unknown) => void, reject });
       if (!this.scheduled) {
         this.scheduled = true;
         // Under load (the previous commit just ended) wait a moment for more units to share the
@@ -89,6 +102,7 @@ export class GroupCommitter {
 
   private runBatch(batch: Pending[]): void {
     const results: Settled[] = [];
+    const began = performance.now();
     try {
       this.begin.run();
     } catch (error) {
@@ -110,12 +124,13 @@ export class GroupCommitter {
     try {
       this.commit.run();
       this.lastCommitAt = performance.now();
+      this.observer?.batch(batch.length, this.lastCommitAt - began);
     } catch (error) {
       if (this.db.inTransaction) this.rollback.run();
       for (const p of batch) p.reject(error);
       return;
     }
-    if (this.walSync === null) return settle(results);
+    if (this.walSync === null) return this.settle(results);
     for (const r of results) this.awaitingSync.push(r);
     this.startSync();
   }
@@ -129,24 +144,31 @@ export class GroupCommitter {
     const covered = this.awaitingSync;
     this.awaitingSync = [];
     this.syncing = true;
+    const started = performance.now();
     this.walSync!((error) => {
       this.syncing = false;
+      this.observer?.fsync(performance.now() - started);
       if (error) {
         // Committed but not known to be durable: never acknowledge it, nor anything after it.
         this.syncFailure ??= new Error(`WAL fsync failed, restart to recover: ${error.message}`);
         for (const r of [...covered, ...this.awaitingSync.splice(0)]) r.p.reject(this.syncFailure);
       } else {
-        settle(covered);
+        this.settle(covered);
       }
       this.startSync();
       if (!this.syncing) for (const wake of this.syncIdle.splice(0)) wake();
     });
   }
-}
 
-function settle(results: Settled[]): void {
-  for (const r of results) {
-    if (r.ok) r.p.resolve(r.value);
-    else r.p.reject(r.error);
+  private settle(results: Settled[]): void {
+    const now = performance.now();
+    for (const r of results) {
+      if (r.ok) {
+        this.observer?.acknowledged(now - r.p.requestedAt);
+        r.p.resolve(r.value);
+      } else {
+        r.p.reject(r.error);
+      }
+    }
   }
 }
