@@ -50,7 +50,7 @@ describe('error catalogue', () => {
       'oversize', 'invalid_json', 'schema_invalid', 'unknown_device', 'unknown_compartment',
       'unknown_command', 'acl_publish', 'acl_subscribe', 'invalid_will',
       'connection_cap', 'ip_rate', 'invalid_client_id', 'keepalive_out_of_range', 'invalid_will_topic',
-      'username_mismatch', 'bad_secret', 'revoked', 'server_error',
+      'username_mismatch', 'bad_secret', 'revoked', 'server_error', 'shutting_down',
     ];
     const documented = new Set([...doc.matchAll(/^\|\s*`([a-z_]+)`\s*\|/gm)].map((m) => m[1]));
     expect(reasons.filter((r) => !documented.has(r))).toEqual([]);

@@ -37,19 +37,25 @@ export function startJobs(ctx: AppContext, log: Logger, notify?: NotifyJobOption
     });
 
   const job = (cron: string, name: string, run: () => Promise<void>): void => {
-    tasks.push(
-      schedule(
-        cron,
-        async () => {
-          if (stopping) return;
-          const p = run().catch((err: unknown) => jobLog.error({ err }, `${name} failed`));
-          inFlight.add(p);
-          await p;
-          inFlight.delete(p);
-        },
-        { name, noOverlap: true },
-      ),
+    // One pass at a time: a beat that comes while the last pass still runs is skipped. (Our own
+    // guard, not node-cron's noOverlap, which also prints a warning to the console, outside the
+    // structured log, on every skip; so would a missed beat without the listener below.)
+    let running = false;
+    const task = schedule(
+      cron,
+      async () => {
+        if (stopping || running) return;
+        running = true;
+        const p = run().catch((err: unknown) => jobLog.error({ err }, `${name} failed`));
+        inFlight.add(p);
+        await p;
+        inFlight.delete(p);
+        running = false;
+      },
+      { name },
     );
+    task.on('execution:missed', (c) => jobLog.debug({ job: name, at: c.date }, 'job beat missed: the event loop was busy'));
+    tasks.push(task);
   };
 
   job('* * * * * *', 'sweep', async () => {

@@ -56,6 +56,8 @@ export class MqttGateway implements CommandTransport {
   private readonly servers: Server[] = [];
   private readonly sockets = new Set<Socket>();
   private ctx: AppContext | undefined;
+  /** Set by close(): a CONNECT still in flight is refused as "server unavailable", not authenticated against a closing store. */
+  private closing = false;
 
   private constructor(aedes: Aedes, private readonly opts: BrokerOptions, private readonly metrics: GatewayMetrics, private readonly log: Logger) {
     this.aedes = aedes;
@@ -172,6 +174,7 @@ export class MqttGateway implements CommandTransport {
 
   /** Stops accepting, closes every session (Aedes), then waits for the listeners to finish. */
   async close(): Promise<void> {
+    this.closing = true;
     const listenersClosed = this.servers.map((s) => new Promise<void>((r) => s.close(() => r())));
     await new Promise<void>((resolve) => this.aedes.close(() => resolve()));
     for (const socket of this.sockets) socket.destroy();
@@ -202,6 +205,7 @@ export class MqttGateway implements CommandTransport {
         err.returnCode = r.returnCode;
         done(err, false);
       };
+      if (this.closing) return refuse({ reason: 'shutting_down', returnCode: 3 });
       const early = this.refusals.get(client);
       if (early) return refuse(early);
       const id = client.id;
