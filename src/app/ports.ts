@@ -179,6 +179,8 @@ export interface PickupCodeRepo {
   revokeForParcel(parcelId: string, now: number, reason: string): number;
   recordAttempt(lockerId: string, at: number, channel: 'keypad' | 'api', ok: boolean): void;
   failuresSince(lockerId: string, since: number): number;
+  /** Forgets up to `limit` of the oldest attempts made before `before` (all lockers); returns how many. */
+  pruneAttempts(before: number, limit: number): number;
   lockedUntil(lockerId: string): number | undefined;
   lockOut(lockerId: string, until: number): void;
 }

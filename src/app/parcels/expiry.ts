@@ -11,6 +11,8 @@ export interface HoldReport {
   purged: number;
   /** Revoked controller code entries forgotten (older than OFFLINE_CODE_HISTORY_MS). */
   prunedCodes: number;
+  /** Pickup-code attempts forgotten (older than codeAttemptHistoryMs). */
+  prunedAttempts: number;
 }
 
 /**
@@ -22,16 +24,28 @@ export const OFFLINE_CODE_HISTORY_MS = 30 * 24 * 3_600_000;
 const BATCH = 500;
 
 /**
+ * How long pickup-code attempts are kept: they only feed the brute-force counts (the lockout
+ * window and the hourly guessing alarm), so a day — or the lockout window, if configured longer.
+ */
+export function codeAttemptHistoryMs(settings: { codeFailureWindowMs: number }): number {
+  return Math.max(24 * 3_600_000, settings.codeFailureWindowMs);
+}
+
+/** Attempts forgotten per pass at most (a first pass over a long history must not hold the loop). */
+const ATTEMPT_PRUNE_BATCH = 5000;
+
+/**
  * The hold-time rules, run by a job every minute (and by tests with a moved clock), in steps:
  * remind recipients before the hold ends; expire parcels whose hold ended (their code stops
  * working, the carrier is told to retrieve them); purge phone numbers of parcels finished longer
- * ago than the retention period.
+ * ago than the retention period; forget controller code history and pickup-code attempts past
+ * their use.
  */
 export async function runHoldRules(ctx: AppContext): Promise<HoldReport> {
   const now = ctx.clock.now();
   const { settings } = ctx;
   return ctx.store.transact((tx) => {
-    const report: HoldReport = { reminded: 0, expired: 0, purged: 0, prunedCodes: 0 };
+    const report: HoldReport = { reminded: 0, expired: 0, purged: 0, prunedCodes: 0, prunedAttempts: 0 };
     for (const p of tx.parcels.dueForReminder(now + settings.reminderBeforeMs, BATCH)) {
       if (p.holdUntil === null || p.holdUntil <= now) continue; // about to expire: no reminder
       tx.parcels.update({ ...p, reminderSentAt: now });
@@ -57,6 +71,7 @@ export async function runHoldRules(ctx: AppContext): Promise<HoldReport> {
       report.purged++;
     }
     report.prunedCodes = tx.offlineCodes.prune(now - OFFLINE_CODE_HISTORY_MS);
+    report.prunedAttempts = tx.codes.pruneAttempts(now - codeAttemptHistoryMs(settings), ATTEMPT_PRUNE_BATCH);
     return report;
   });
 }
