@@ -58,8 +58,6 @@ export interface CommandRepo {
   undelivered(deviceId: string): Command[];
   /** Every command not yet done, failed or expired. */
   unfinished(): Command[];
-  /** Open (or keypad open) commands on a compartment that are in flight or ended after `since`. */
-  recentOpens(lockerId: string, compartment: number, since: number): Command[];
   /** Compartments of a locker with an open (or keypad open) in flight or ended at or after `since`. */
   compartmentsWithRecentOpens(lockerId: string, since: number): Set<number>;
   listForLocker(lockerId: string, limit: number): Command[];

@@ -51,7 +51,6 @@ export class SqliteCommandRepo implements CommandRepo {
   private readonly updateStmt: Database.Statement;
   private readonly undeliveredStmt: Database.Statement<[string], CommandRow>;
   private readonly unfinishedStmt: Database.Statement<[], CommandRow>;
-  private readonly recentOpensStmt: Database.Statement<[string, number, number], CommandRow>;
   private readonly recentOpenCompartmentsStmt: Database.Statement<[string, number, string], { compartment: number }>;
   private readonly forLockerStmt: Database.Statement<[string, number], CommandRow>;
 
@@ -75,10 +74,6 @@ export class SqliteCommandRepo implements CommandRepo {
        ORDER BY created_at, id`,
     );
     this.unfinishedStmt = db.prepare(`SELECT * FROM commands WHERE state IN ('queued', 'sent', 'accepted')`);
-    this.recentOpensStmt = db.prepare(
-      `SELECT * FROM commands WHERE locker_id = ? AND compartment = ? AND type IN ('open', 'keypad_reply')
-       AND (state IN ('queued', 'sent', 'accepted') OR completed_at >= ?) ORDER BY created_at DESC`,
-    );
     // Two indexed halves (migration 007), never the locker's whole history.
     this.recentOpenCompartmentsStmt = db.prepare(
       `SELECT compartment FROM commands INDEXED BY commands_open_ended WHERE locker_id = ? AND type IN ('open', 'keypad_reply') AND completed_at >= ?
@@ -103,9 +98,6 @@ export class SqliteCommandRepo implements CommandRepo {
   }
   unfinished(): Command[] {
     return this.unfinishedStmt.all().map(toCommand);
-  }
-  recentOpens(lockerId: string, compartment: number, since: number): Command[] {
-    return this.recentOpensStmt.all(lockerId, compartment, since).map(toCommand);
   }
   compartmentsWithRecentOpens(lockerId: string, since: number): Set<number> {
     const out = new Set<number>();
