@@ -21,8 +21,7 @@ export class SqlitePickupCodeRepo implements PickupCodeRepo {
     this.revokeStmt = db.prepare('UPDATE pickup_codes SET revoked_at = ?, revoke_reason = ? WHERE parcel_id = ? AND revoked_at IS NULL');
     this.attemptStmt = db.prepare('INSERT INTO code_attempts (locker_id, at, channel, ok) VALUES (?, ?, ?, ?)');
     this.failuresStmt = db.prepare('SELECT count(*) AS n FROM code_attempts WHERE locker_id = ? AND at >= ? AND ok = 0');
-    // Rows go in in time order, so the oldest are the first rowids: no index on `at` is needed.
-    this.pruneAttemptsStmt = db.prepare('DELETE FROM code_attempts WHERE rowid IN (SELECT rowid FROM code_attempts WHERE at < ? ORDER BY rowid LIMIT ?)');
+    this.pruneAttemptsStmt = db.prepare('DELETE FROM code_attempts WHERE rowid IN (SELECT rowid FROM code_attempts INDEXED BY code_attempts_at WHERE at < ? LIMIT ?)');
     this.lockedStmt = db.prepare('SELECT until FROM keypad_lockouts WHERE locker_id = ?');
     this.lockStmt = db.prepare(
       'INSERT INTO keypad_lockouts (locker_id, until) VALUES (?, ?) ON CONFLICT (locker_id) DO UPDATE SET until = excluded.until',

@@ -92,10 +92,12 @@ export class SqliteOfflineCodeRepo implements OfflineCodeRepo {
     this.revokedStmt = db.prepare(
       `SELECT ${CODE_COLUMNS} FROM offline_codes WHERE locker_id = ? AND revoked_version > ? AND added_version <= ? ORDER BY revoked_version, id`,
     );
+    // INDEXED BY: left to itself SQLite walks offline_codes_added (every code of every locker) for
+    // the DISTINCT, each minute, even with nothing to prune: 65 ms at 300,000 codes.
     this.floorStmt = db.prepare(
       `UPDATE code_sync SET floor_version = max(floor_version, (SELECT max(o.revoked_version) FROM offline_codes o
        WHERE o.locker_id = code_sync.locker_id AND o.revoked_at < @before))
-       WHERE locker_id IN (SELECT DISTINCT locker_id FROM offline_codes WHERE revoked_at < @before)`,
+       WHERE locker_id IN (SELECT DISTINCT locker_id FROM offline_codes INDEXED BY offline_codes_pruning WHERE revoked_at < @before)`,
     );
     this.pruneStmt = db.prepare('DELETE FROM offline_codes WHERE revoked_at < ?');
   }

@@ -80,7 +80,9 @@ export class SqliteParcelRepo implements ParcelRepo {
        ORDER BY hold_until LIMIT ?`,
     );
     this.purgeableStmt = db.prepare(
-      `SELECT * FROM parcels WHERE recipient_phone_sealed IS NOT NULL AND completed_at IS NOT NULL AND completed_at < ?
+      // INDEXED BY: without statistics SQLite picks parcels_hold (state) and walks every finished
+      // parcel, purged or not, each minute (12 ms at 200,000; the partial index: 0.14 ms).
+      `SELECT * FROM parcels INDEXED BY parcels_completed WHERE recipient_phone_sealed IS NOT NULL AND completed_at IS NOT NULL AND completed_at < ?
        AND state IN ('picked_up', 'returned', 'cancelled', 'incident') LIMIT ?`,
     );
     this.householdStmt = db.prepare(`SELECT * FROM parcels WHERE household_id = ? AND state = 'deposited' ORDER BY deposited_at`);
