@@ -4,14 +4,10 @@ import type { Device } from '../domain/device.js';
 import { LockergateError } from '../domain/errors.js';
 import type { Compartment, Locker } from '../domain/locker.js';
 import type { AppContext } from './context.js';
+import type { LockerListing } from './ports.js';
 import { issueCommand, waitForCommand } from './commands.js';
 
-export interface LockerSummary extends Locker {
-  deviceId: string | null;
-  online: boolean;
-  lastSeenAt: number | null;
-  compartmentCount: number;
-}
+export type LockerSummary = LockerListing;
 
 export interface LockerDetail extends Locker {
   device: Omit<Device, 'lockerId'> | null;
@@ -22,18 +18,7 @@ export interface LockerDetail extends Locker {
 }
 
 export async function listLockers(ctx: AppContext, siteId?: string): Promise<LockerSummary[]> {
-  return ctx.store.read((tx) =>
-    tx.lockers.list({ siteId }).map((l) => {
-      const d = tx.devices.byLocker(l.id);
-      return {
-        ...l,
-        deviceId: d?.id ?? null,
-        online: d?.online ?? false,
-        lastSeenAt: d?.lastSeenAt ?? null,
-        compartmentCount: tx.lockers.compartments(l.id).length,
-      };
-    }),
-  );
+  return ctx.store.read((tx) => tx.lockers.listings({ siteId }));
 }
 
 export async function getLocker(ctx: AppContext, id: string): Promise<LockerDetail> {

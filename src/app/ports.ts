@@ -21,10 +21,20 @@ export interface SiteRepo {
   list(): Site[];
 }
 
+/** A locker as the fleet list shows it: its controller's presence and how many compartments it has. */
+export interface LockerListing extends Locker {
+  deviceId: string | null;
+  online: boolean;
+  lastSeenAt: number | null;
+  compartmentCount: number;
+}
+
 export interface LockerRepo {
   insert(locker: Locker, compartments: readonly Compartment[]): void;
   get(id: string): Locker | undefined;
   list(filter?: { siteId?: string | undefined }): Locker[];
+  /** `list` with each locker's controller and compartment count, in one query (the fleet list). */
+  listings(filter?: { siteId?: string | undefined }): LockerListing[];
   setStatus(id: string, status: LockerStatus, commissionedAt: number | null): void;
   compartments(lockerId: string): Compartment[];
   compartment(lockerId: string, index: number): Compartment | undefined;

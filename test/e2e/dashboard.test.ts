@@ -168,6 +168,20 @@ describe('dashboard on a desktop, in English', () => {
     expect(await dash.text('[data-testid="crumb-current"]')).toBe('吉林省');
   });
 
+  it('places alarms without listing the whole fleet every round: the locker list is fetched once and kept', async () => {
+    const count = (path: string) => watch.urls.filter((u) => u.startsWith(`${gw.httpUrl}${path}`) && !u.startsWith(`${gw.httpUrl}${path}/`)).length;
+    const lockersBefore = count('/v1/lockers');
+    const alarmsBefore = count('/v1/alarms');
+    expect(lockersBefore).toBeGreaterThan(0);
+    // Two more rounds: into the city and back.
+    await page.locator(`[data-testid="child-${CHANGCHUN}"] button`).click();
+    await dash.loaded(CHANGCHUN);
+    await page.locator(`[data-testid="crumb-${PROVINCE}"]`).click();
+    await dash.loaded(PROVINCE);
+    expect(count('/v1/alarms')).toBeGreaterThanOrEqual(alarmsBefore + 2);
+    expect(count('/v1/lockers')).toBe(lockersBefore);
+  });
+
   it('sends the token only in a header, loads nothing from elsewhere, and logs no page errors', async () => {
     expect(watch.urls.length).toBeGreaterThan(5);
     expect(watch.urls.filter((u) => !u.startsWith(`${gw.httpUrl}/`))).toEqual([]);

@@ -22,6 +22,8 @@ const state = {
   timer: null,
   /** Bumped by every refresh and logout: only the newest round may render or schedule the next. */
   round: 0,
+  /** Locker → region and name (lockerDirectory), null until first needed. */
+  directory: null,
 };
 let i = i18n(state.lang);
 const chart = new ShareChart($('share-chart'));
@@ -62,12 +64,31 @@ function renderAll() {
   $('updated').textContent = state.updatedAt ? i.t('updatedAt', { time: i.time(state.updatedAt) }) : '';
 }
 
-async function fetchAlarms() {
-  const [{ alarms }, { lockers }, { sites }] = await Promise.all([api.openAlarms(), api.lockers(), api.sites()]);
+/**
+ * Which region and name each locker has, for placing alarms. The whole locker list is large (a
+ * fleet of 20,000 is megabytes and costs the gateway tens of milliseconds to list), so it is
+ * fetched once, again when an alarm names a locker it does not know, and every DIRECTORY_MS.
+ */
+const DIRECTORY_MS = 5 * 60_000;
+async function lockerDirectory(alarms) {
+  const d = state.directory;
+  const stale = !d || Date.now() - d.at > DIRECTORY_MS || alarms.some((a) => !d.region.has(a.lockerId));
+  if (!stale) return d;
+  const [{ lockers }, { sites }] = await Promise.all([api.lockers(), api.sites()]);
   const siteRegion = new Map(sites.map((s) => [s.id, s.regionCode]));
-  const lockerRegion = new Map(lockers.map((l) => [l.id, siteRegion.get(l.siteId)]));
-  const list = alarms.filter((a) => state.tree.within(lockerRegion.get(a.lockerId), state.region));
-  return { list, lockerNames: new Map(lockers.map((l) => [l.id, l.name])) };
+  state.directory = {
+    at: Date.now(),
+    region: new Map(lockers.map((l) => [l.id, siteRegion.get(l.siteId)])),
+    names: new Map(lockers.map((l) => [l.id, l.name])),
+  };
+  return state.directory;
+}
+
+async function fetchAlarms() {
+  const { alarms } = await api.openAlarms();
+  const directory = await lockerDirectory(alarms);
+  const list = alarms.filter((a) => state.tree.within(directory.region.get(a.lockerId), state.region));
+  return { list, lockerNames: directory.names };
 }
 
 /** One round of fetches for the selected region; a round overtaken by a newer one is dropped. */
@@ -120,7 +141,7 @@ function showLogin(messageKey) {
 
 function logout(messageKey) {
   session.clear();
-  Object.assign(state, { tree: null, region: null, data: {}, updatedAt: null });
+  Object.assign(state, { tree: null, region: null, data: {}, updatedAt: null, directory: null });
   delete document.body.dataset.loadedRegion;
   showLogin(messageKey);
 }

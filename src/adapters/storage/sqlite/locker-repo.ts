@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { LockerRepo } from '../../../app/ports.js';
+import type { LockerListing, LockerRepo } from '../../../app/ports.js';
 import type {
   Compartment,
   Locker,
@@ -31,6 +31,13 @@ interface CompartmentRow {
   occupancy: string;
   sensed_at: number | null;
   door_opened_at: number | null;
+}
+
+interface ListingRow extends LockerRow {
+  device_id: string | null;
+  device_online: number | null;
+  device_last_seen_at: number | null;
+  compartment_count: number;
 }
 
 const toLocker = (r: LockerRow): Locker => ({
@@ -73,6 +80,8 @@ export class SqliteLockerRepo implements LockerRepo {
   private readonly getStmt: Database.Statement<[string], LockerRow>;
   private readonly listAll: Database.Statement<[], LockerRow>;
   private readonly listBySite: Database.Statement<[string], LockerRow>;
+  private readonly listingsAll: Database.Statement<[], ListingRow>;
+  private readonly listingsBySite: Database.Statement<[string], ListingRow>;
   private readonly statusStmt: Database.Statement;
   private readonly compartmentsStmt: Database.Statement<[string], CompartmentRow>;
   private readonly compartmentStmt: Database.Statement<[string, number], CompartmentRow>;
@@ -91,6 +100,14 @@ export class SqliteLockerRepo implements LockerRepo {
     this.getStmt = db.prepare('SELECT * FROM lockers WHERE id = ?');
     this.listAll = db.prepare('SELECT * FROM lockers ORDER BY id');
     this.listBySite = db.prepare('SELECT * FROM lockers WHERE site_id = ? ORDER BY id');
+    // One query for the whole fleet list: it was a device read and every compartment row per
+    // locker (1 s for 20,000 lockers, every 5 s per open dashboard).
+    const listing = (where: string) =>
+      `SELECT l.*, d.id AS device_id, d.online AS device_online, d.last_seen_at AS device_last_seen_at,
+       (SELECT count(*) FROM compartments c WHERE c.locker_id = l.id) AS compartment_count
+       FROM lockers l LEFT JOIN devices d ON d.locker_id = l.id ${where} ORDER BY l.id`;
+    this.listingsAll = db.prepare(listing(''));
+    this.listingsBySite = db.prepare(listing('WHERE l.site_id = ?'));
     this.statusStmt = db.prepare('UPDATE lockers SET status = ?, commissioned_at = ? WHERE id = ?');
     this.compartmentsStmt = db.prepare('SELECT * FROM compartments WHERE locker_id = ? ORDER BY idx');
     this.compartmentStmt = db.prepare('SELECT * FROM compartments WHERE locker_id = ? AND idx = ?');
@@ -112,6 +129,16 @@ export class SqliteLockerRepo implements LockerRepo {
   list(filter?: { siteId?: string | undefined }): Locker[] {
     const rows = filter?.siteId ? this.listBySite.all(filter.siteId) : this.listAll.all();
     return rows.map(toLocker);
+  }
+  listings(filter?: { siteId?: string | undefined }): LockerListing[] {
+    const rows = filter?.siteId ? this.listingsBySite.all(filter.siteId) : this.listingsAll.all();
+    return rows.map((r) => ({
+      ...toLocker(r),
+      deviceId: r.device_id,
+      online: r.device_online === 1,
+      lastSeenAt: r.device_last_seen_at,
+      compartmentCount: r.compartment_count,
+    }));
   }
   setStatus(id: string, status: LockerStatus, commissionedAt: number | null): void {
     this.statusStmt.run(status, commissionedAt, id);

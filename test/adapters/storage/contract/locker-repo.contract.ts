@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compartments, locker, site, T0, useStore, type MakeStore } from './fixtures.js';
+import { compartments, device, locker, site, T0, useStore, type MakeStore } from './fixtures.js';
 
 export function lockerRepoContract(makeStore: MakeStore): void {
   describe('LockerRepo contract', () => {
@@ -47,6 +47,21 @@ export function lockerRepoContract(makeStore: MakeStore): void {
         none: tx.lockers.list({ siteId: 'site-none' }),
       }));
       expect(got).toEqual({ all: ['lkr-a1', 'lkr-a2', 'lkr-b1'], noFilter: ['lkr-a1', 'lkr-a2', 'lkr-b1'], a: ['lkr-a1', 'lkr-a2'], none: [] });
+    });
+
+    it('listings: each locker with its controller (or none) and compartment count, all or of one site, in id order', async () => {
+      await seed();
+      await ctx.store.transact((tx) => {
+        tx.devices.insert(device('dev-a1', 'lkr-a1', { online: true, lastSeenAt: T0 + 7 }), Buffer.alloc(32));
+        tx.devices.insert(device('dev-b1', 'lkr-b1', { online: false, lastSeenAt: null }), Buffer.alloc(32));
+      });
+      const got = await ctx.store.read((tx) => ({ all: tx.lockers.listings(), a: tx.lockers.listings({ siteId: 'site-a' }).map((l) => l.id) }));
+      expect(got.all).toEqual([
+        { ...locker('lkr-a1', 'site-a'), deviceId: 'dev-a1', online: true, lastSeenAt: T0 + 7, compartmentCount: 5 },
+        { ...locker('lkr-a2', 'site-a', { status: 'commissioning', commissionedAt: null }), deviceId: null, online: false, lastSeenAt: null, compartmentCount: 2 },
+        { ...locker('lkr-b1', 'site-b', { kind: 'mailbox_bank' }), deviceId: 'dev-b1', online: false, lastSeenAt: null, compartmentCount: 3 },
+      ]);
+      expect(got.a).toEqual(['lkr-a1', 'lkr-a2']);
     });
 
     it('setStatus changes the status and commissioning time of that locker only', async () => {
