@@ -86,6 +86,8 @@ export interface CommandTimeouts {
   ackTimeoutMs: number;
   /** How long an accepted open may wait for the door sensor before it counts as not detected. */
   openOutcomeTimeoutMs: number;
+  /** How long a controller may be away before it counts as offline (and an open it accepted is given up). */
+  deviceOfflineAlarmMs: number;
 }
 
 export type TimeoutDecision =
@@ -97,7 +99,10 @@ export type TimeoutDecision =
  * The device's link at a sweep. A controller cut off from the gateway (its network, or the
  * gateway restarting) keeps the door outcome of an open it accepted and replays it right after
  * it reconnects (protocol §3.5), so the wait for that outcome counts from when it could have
- * been reported: never from before the device's current connection.
+ * been reported: never from before the device's current connection, and not at all while it
+ * is away — the door may well have opened, and failing the open would free a compartment that
+ * holds a parcel. Only a controller away for as long as it takes to count as offline has its
+ * open given up (open_not_detected, next to its device_offline alarm).
  */
 export interface DeviceLink {
   connected: boolean;
@@ -121,8 +126,8 @@ export function decideTimeout(c: Command, now: number, t: CommandTimeouts, link?
       if (c.acceptedAt === null) return { action: 'none' };
       const from = !link ? c.acceptedAt
         : link.connected ? Math.max(c.acceptedAt, link.since)
-        // Still away: give up once the command's lifetime and one outcome window have passed.
-        : Math.max(c.acceptedAt, c.expiresAt);
+        // Still away: wait for it, up to the offline horizon after the command's lifetime.
+        : Math.max(c.acceptedAt, c.expiresAt) + t.deviceOfflineAlarmMs;
       return now - from >= t.openOutcomeTimeoutMs
         ? { action: 'end', command: { ...c, state: 'failed', outcome: 'open_not_detected', completedAt: now } }
         : { action: 'none' };

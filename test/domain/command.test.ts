@@ -10,7 +10,7 @@ import {
 } from '../../src/domain/command.js';
 
 const T0 = 1_800_000_000_000;
-const TIMEOUTS = { ackTimeoutMs: 10_000, openOutcomeTimeoutMs: 15_000 };
+const TIMEOUTS = { ackTimeoutMs: 10_000, openOutcomeTimeoutMs: 15_000, deviceOfflineAlarmMs: 600_000 };
 
 function command(overrides: Partial<Command> = {}): Command {
   return {
@@ -164,6 +164,24 @@ describe('decideTimeout', () => {
       action: 'end',
       command: { ...c, state: 'failed', outcome: 'open_not_detected', completedAt: at },
     });
+  });
+
+  it('counts an accepted open\'s outcome window from the controller\'s current connection, not from before it', () => {
+    const c = accepted();
+    const since = c.acceptedAt! + 60_000; // the controller reconnected a minute later, with the outcome queued
+    const link = { connected: true, since };
+    expect(decideTimeout(c, since + TIMEOUTS.openOutcomeTimeoutMs - 1, TIMEOUTS, link)).toEqual({ action: 'none' });
+    expect(decideTimeout(c, since + TIMEOUTS.openOutcomeTimeoutMs, TIMEOUTS, link)).toMatchObject({ action: 'end', command: { outcome: 'open_not_detected' } });
+  });
+
+  it('waits for a controller that is away after accepting an open (the door may have opened), until it counts as offline', () => {
+    const c = accepted();
+    const away = { connected: false, since: c.acceptedAt! };
+    // Long past the command's lifetime and the outcome window: still waiting while it is away.
+    expect(decideTimeout(c, c.expiresAt + TIMEOUTS.openOutcomeTimeoutMs + 60_000, TIMEOUTS, away)).toEqual({ action: 'none' });
+    const giveUp = c.expiresAt + TIMEOUTS.deviceOfflineAlarmMs + TIMEOUTS.openOutcomeTimeoutMs;
+    expect(decideTimeout(c, giveUp - 1, TIMEOUTS, away)).toEqual({ action: 'none' });
+    expect(decideTimeout(c, giveUp, TIMEOUTS, away)).toEqual({ action: 'end', command: { ...c, state: 'failed', outcome: 'open_not_detected', completedAt: giveUp } });
   });
 
   it.each(TERMINALS)('never touches a %s command', (state) => {
