@@ -10,6 +10,7 @@ import { recordCommand } from './command-records.js';
 import type { Tx } from './ports.js';
 import type { Compartment } from '../domain/locker.js';
 import { withSequence } from './sequencing.js';
+import { onDoorClosed } from './parcels/reactions.js';
 
 /** Compartments with an open in flight or just finished: a door open there is expected. */
 export function commandedOpens(ctx: AppContext, tx: Tx, lockerId: string, now: number): Set<number> {
@@ -25,7 +26,12 @@ function sensedChange(before: Compartment | undefined, after: Compartment): bool
   return before === undefined || before.door !== after.door || before.occupancy !== after.occupancy || before.doorOpenedAt !== after.doorOpenedAt || before.sensedAt === null;
 }
 
-/** The reconnect snapshot: sensed state updated, every disagreement raised as an alarm. */
+/**
+ * The reconnect snapshot: sensed state updated, every disagreement raised as an alarm. A door
+ * last known open that the snapshot shows shut is acted on as its door-closed event would be
+ * (a deposit completes on the parcel sensed): the event itself may be lost — a controller whose
+ * queue did not survive a power cut — and if it is replayed later it changes nothing more.
+ */
 export async function applySnapshot(ctx: AppContext, deviceId: string, snap: StateSnapshotT): Promise<UplinkVerdict> {
   const now = ctx.clock.now();
   const effects = new Effects();
@@ -36,7 +42,12 @@ export async function applySnapshot(ctx: AppContext, deviceId: string, snap: Sta
       const { updated, alarms } = reconcileSnapshot(device.lockerId, compartments, snap.compartments, now, commanded);
       // Only what changed is written: a reconnect storm re-reports thousands of unchanged doors.
       const before = new Map(compartments.map((c) => [c.index, c]));
-      for (const c of updated) if (sensedChange(before.get(c.index), c)) tx.lockers.updateCompartment(c);
+      for (const c of updated) {
+        const was = before.get(c.index);
+        if (!sensedChange(was, c)) continue;
+        tx.lockers.updateCompartment(c);
+        if (was?.door === 'open' && c.door === 'closed') onDoorClosed(ctx, tx, was, c, effects, now);
+      }
       tx.alarms.clearCompartments(device.lockerId, updated.filter((c) => c.door === 'closed').map((c) => c.index), 'door_left_open', now);
       for (const a of alarms) effects.raise(tx, a, now);
     }),
