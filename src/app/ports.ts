@@ -77,6 +77,8 @@ export interface AlarmFilter {
   state?: AlarmState | undefined;
   lockerId?: string | undefined;
   kind?: AlarmKind | undefined;
+  /** Only alarms of lockers whose site stands in one of these region codes. */
+  siteRegionCodes?: readonly string[] | undefined;
   limit: number;
 }
 

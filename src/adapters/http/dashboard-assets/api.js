@@ -54,7 +54,7 @@ export const api = {
   share: (region, granularity, nowMs, signal) => get('/v1/reports/share', { region, granularity, ...shareWindow(granularity, nowMs) }, signal),
   deployment: (region, signal) => get('/v1/reports/deployment', { region }, signal),
   fleet: (region, signal) => get('/v1/reports/fleet', { region }, signal),
-  openAlarms: (signal) => get('/v1/alarms', { state: 'open', limit: 200 }, signal),
+  openAlarms: (region, signal) => get('/v1/alarms', { state: 'open', region, limit: 200 }, signal),
   lockers: (signal) => get('/v1/lockers', {}, signal),
   sites: (signal) => get('/v1/sites', {}, signal),
 };

@@ -22,7 +22,7 @@ const state = {
   timer: null,
   /** Bumped by every refresh and logout: only the newest round may render or schedule the next. */
   round: 0,
-  /** Locker → region and name (lockerDirectory), null until first needed. */
+  /** Locker → name (lockerDirectory), null until first needed. */
   directory: null,
 };
 let i = i18n(state.lang);
@@ -65,30 +65,25 @@ function renderAll() {
 }
 
 /**
- * Which region and name each locker has, for placing alarms. The whole locker list is large (a
- * fleet of 20,000 is megabytes and costs the gateway tens of milliseconds to list), so it is
- * fetched once, again when an alarm names a locker it does not know, and every DIRECTORY_MS.
+ * Each locker's name, for the alarm list (the gateway picks the region's alarms itself). The
+ * whole locker list is large (a fleet of 20,000 is megabytes and costs the gateway tens of
+ * milliseconds to list), so it is fetched once, again when an alarm names a locker it does not
+ * know, and every DIRECTORY_MS.
  */
 const DIRECTORY_MS = 5 * 60_000;
 async function lockerDirectory(alarms) {
   const d = state.directory;
-  const stale = !d || Date.now() - d.at > DIRECTORY_MS || alarms.some((a) => !d.region.has(a.lockerId));
+  const stale = !d || Date.now() - d.at > DIRECTORY_MS || alarms.some((a) => !d.names.has(a.lockerId));
   if (!stale) return d;
-  const [{ lockers }, { sites }] = await Promise.all([api.lockers(), api.sites()]);
-  const siteRegion = new Map(sites.map((s) => [s.id, s.regionCode]));
-  state.directory = {
-    at: Date.now(),
-    region: new Map(lockers.map((l) => [l.id, siteRegion.get(l.siteId)])),
-    names: new Map(lockers.map((l) => [l.id, l.name])),
-  };
+  const { lockers } = await api.lockers();
+  state.directory = { at: Date.now(), names: new Map(lockers.map((l) => [l.id, l.name])) };
   return state.directory;
 }
 
-async function fetchAlarms() {
-  const { alarms } = await api.openAlarms();
+async function fetchAlarms(region) {
+  const { alarms } = await api.openAlarms(region);
   const directory = await lockerDirectory(alarms);
-  const list = alarms.filter((a) => state.tree.within(directory.region.get(a.lockerId), state.region));
-  return { list, lockerNames: directory.names };
+  return { list: alarms, lockerNames: directory.names };
 }
 
 /** One round of fetches for the selected region; a round overtaken by a newer one is dropped. */
@@ -100,7 +95,7 @@ async function refresh() {
     fleet: () => api.fleet(region),
     share: () => api.share(region, state.granularity, Date.now()),
     deployment: () => api.deployment(region),
-    alarms: fetchAlarms,
+    alarms: () => fetchAlarms(region),
   };
   const cards = { fleet: 'fleet-tiles', share: 'share-summary', deployment: 'deployment-rows', alarms: 'alarm-list' };
   const results = await Promise.allSettled(Object.values(jobs).map((job) => job()));

@@ -38,9 +38,4 @@ export class RegionTree {
   path(code) {
     return this.chain(code).reverse().map((c) => this.byCode.get(c)).filter(Boolean);
   }
-
-  /** True when `code` is `ancestor` or lies below it. */
-  within(code, ancestor) {
-    return this.chain(code).includes(ancestor);
-  }
 }

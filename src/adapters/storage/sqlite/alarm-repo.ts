@@ -100,6 +100,10 @@ export class SqliteAlarmRepo implements AlarmRepo {
     if (filter.state) (where.push('state = ?'), args.push(filter.state));
     if (filter.lockerId) (where.push('locker_id = ?'), args.push(filter.lockerId));
     if (filter.kind) (where.push('kind = ?'), args.push(filter.kind));
+    if (filter.siteRegionCodes) {
+      where.push('locker_id IN (SELECT l.id FROM lockers l JOIN sites s ON s.id = l.site_id WHERE s.region_code IN (SELECT value FROM json_each(?)))');
+      args.push(JSON.stringify(filter.siteRegionCodes));
+    }
     const sql = `SELECT * FROM alarms ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY raised_at DESC LIMIT ?`;
     return (this.db.prepare(sql).all(...args, filter.limit) as AlarmRow[]).map(toAlarm);
   }

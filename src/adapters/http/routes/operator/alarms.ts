@@ -5,6 +5,7 @@ import { acknowledgeAlarm, listAlarms } from '../../../../app/alarms.js';
 import { ALARM_KINDS } from '../../../../domain/alarm.js';
 import { actorOf, requireRole } from '../../auth.js';
 import type { HttpDeps } from '../../deps.js';
+import { RegionCode } from '../reports/schemas.js';
 
 const security = [{ operatorToken: [] }];
 
@@ -22,6 +23,7 @@ export async function alarmRoutes(fastify: FastifyInstance, deps: HttpDeps): Pro
         state: z.enum(['open', 'acknowledged', 'cleared']).optional(),
         lockerId: z.string().max(64).optional(),
         kind: z.enum(ALARM_KINDS).optional(),
+        region: RegionCode.optional().describe('Only alarms of lockers at sites in this region (its whole subtree)'),
         limit: z.coerce.number().int().min(1).max(1000).default(100),
       }).strict(),
     },
