@@ -1,20 +1,19 @@
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { writeToStream } from 'mqtt-packet';
-import { Aedes, type AuthenticateError, type Client, type PublishPacket, type Subscription } from 'aedes';
+import { Aedes, type Client, type PublishPacket, type Subscription } from 'aedes';
 import type { Logger } from 'pino';
 import { CHANNEL_RULES, deviceTopic, parseDeviceTopic, type UplinkChannel } from '../../../protocol/topics.js';
 import type { CommandT } from '../../../protocol/schemas/commands.js';
 import { StatusOffline } from '../../../protocol/schemas/status.js';
 import type { AppContext } from '../../app/context.js';
-import { authenticateDevice } from '../../app/device-auth.js';
 import { deviceConnected, deviceDisconnected } from '../../app/device-session.js';
 import type { CommandTransport } from '../../app/ports.js';
 import type { GatewayMetrics } from '../metrics.js';
-import { ConnectionLimiter } from './connection-limiter.js';
+import { ConnectGate } from './connect-gate.js';
 import { guardPacketSize } from './packet-size-guard.js';
-import { classifyClientError, connectRefusal, type Refusal } from './refusals.js';
-import { certificateRefusal, createMqttsServer, type TlsListenerOptions, type TlsPeer } from './tls.js';
+import { classifyClientError } from './refusals.js';
+import { createMqttsServer, type TlsListenerOptions, type TlsPeer } from './tls.js';
 import { skipRetainedScanForCommandTopics } from './retained-lookup.js';
 import { skipRoutingOfUnreadablePublishes } from './device-publish-routing.js';
 import { handleUplink } from './uplink.js';
@@ -46,22 +45,15 @@ export interface BrokerOptions {
 export class MqttGateway implements CommandTransport {
   readonly aedes: Aedes;
   private readonly live = new Map<string, Client>();
-  private readonly refusals = new WeakMap<Client, Refusal>();
-  /** Clients that asked for a persistent session (clean 0): mailbox banks only, checked at authentication. */
-  private readonly persistent = new WeakSet<Client>();
-  private readonly remoteIps = new WeakMap<object, string>();
-  /** What the TLS handshake proved, by connection; absent for plain TCP and WebSocket. */
-  private readonly tlsPeers = new WeakMap<object, TlsPeer>();
-  private readonly limiter: ConnectionLimiter;
+  /** Admission and authentication (connect-gate.ts). */
+  private readonly gate: ConnectGate;
   private readonly servers: Server[] = [];
   private readonly sockets = new Set<Socket>();
   private ctx: AppContext | undefined;
-  /** Set by close(): a CONNECT still in flight is refused as "server unavailable", not authenticated against a closing store. */
-  private closing = false;
 
   private constructor(aedes: Aedes, private readonly opts: BrokerOptions, private readonly metrics: GatewayMetrics, private readonly log: Logger) {
     this.aedes = aedes;
-    this.limiter = new ConnectionLimiter({ maxConnections: opts.maxConnections, ratePerIp: opts.connectRatePerIp, burstPerIp: opts.connectBurstPerIp });
+    this.gate = new ConnectGate(opts, () => this.app(), metrics, log);
   }
 
   static async create(opts: BrokerOptions, metrics: GatewayMetrics, log: Logger): Promise<MqttGateway> {
@@ -91,8 +83,8 @@ export class MqttGateway implements CommandTransport {
   }
 
   /** Hands a transport stream (TCP socket or WebSocket stream) to the broker. */
-  handle(conn: Duplex, remoteIp: string): void {
-    this.remoteIps.set(conn, remoteIp);
+  handle(conn: Duplex, remoteIp: string, tlsPeer?: TlsPeer): void {
+    this.gate.track(conn, remoteIp, tlsPeer);
     guardPacketSize(conn, this.opts.maxPacketBytes, (reason) => {
       this.metrics.clientErrors.inc({ reason: 'packet_too_large' });
       this.log.debug({ remoteIp, reason }, 'connection closed by packet size guard');
@@ -109,10 +101,7 @@ export class MqttGateway implements CommandTransport {
   async listenTls(port: number, host: string, tls: TlsListenerOptions): Promise<AddressInfo> {
     const server = createMqttsServer(
       tls,
-      (socket, peer) => {
-        this.tlsPeers.set(socket, peer);
-        this.handle(socket, socket.remoteAddress ?? 'unknown');
-      },
+      (socket, peer) => this.handle(socket, socket.remoteAddress ?? 'unknown', peer),
       () => this.metrics.clientErrors.inc({ reason: 'tls_handshake' }),
     );
     return this.listen(server, port, host);
@@ -174,7 +163,7 @@ export class MqttGateway implements CommandTransport {
 
   /** Stops accepting, closes every session (Aedes), then waits for the listeners to finish. */
   async close(): Promise<void> {
-    this.closing = true;
+    this.gate.close();
     const listenersClosed = this.servers.map((s) => new Promise<void>((r) => s.close(() => r())));
     await new Promise<void>((resolve) => this.aedes.close(() => resolve()));
     for (const socket of this.sockets) socket.destroy();
@@ -190,36 +179,10 @@ export class MqttGateway implements CommandTransport {
     const { aedes, metrics, log } = this;
 
     aedes.preConnect = (client, packet, done) => {
-      const ip = this.remoteIps.get(client.conn) ?? 'unknown';
-      const refusal = connectRefusal(packet, ip, this.limiter.admit(ip, aedes.connectedClients), this.opts.keepaliveMaxS);
-      // Refusals are answered with a CONNACK code from `authenticate`, so a device learns why and backs off.
-      if (refusal) this.refusals.set(client, refusal);
-      if (!packet.clean) this.persistent.add(client);
+      this.gate.preConnect(client, packet, aedes.connectedClients);
       done(null, true);
     };
-
-    aedes.authenticate = (client, username, password, done) => {
-      const refuse = (r: Refusal) => {
-        metrics.connectionsRefused.inc({ reason: r.reason });
-        const err = new Error(r.reason) as AuthenticateError;
-        err.returnCode = r.returnCode;
-        done(err, false);
-      };
-      if (this.closing) return refuse({ reason: 'shutting_down', returnCode: 3 });
-      const early = this.refusals.get(client);
-      if (early) return refuse(early);
-      const id = client.id;
-      const certificate = certificateRefusal(this.tlsPeers.get(client.conn), id);
-      if (certificate) return refuse(certificate);
-      if (username !== id) return refuse({ reason: 'username_mismatch', returnCode: 4 });
-      authenticateDevice(this.app(), id, password?.toString('utf8') ?? '', this.persistent.has(client)).then(
-        (result) => (result === 'ok' ? done(null, true) : refuse({ reason: result, returnCode: result === 'revoked' || result === 'persistent_session' ? 5 : 4 })),
-        (error: unknown) => {
-          log.error({ err: error }, 'device authentication failed');
-          refuse({ reason: 'server_error', returnCode: 3 });
-        },
-      );
-    };
+    aedes.authenticate = (client, username, password, done) => this.gate.authenticate(client, username, password, done);
 
     aedes.authorizeSubscribe = (client, sub: Subscription, done) => {
       // A device subscribes to its own command topic only: no wildcards, no $SYS, no other device.
