@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { CommitObserver } from './storage/sqlite/group-commit.js';
 
 /** All Prometheus metrics of one gateway instance, on its own registry (tests run several). */
 export class GatewayMetrics {
@@ -104,7 +105,7 @@ export class GatewayMetrics {
   }
 
   /** For the store's group committer (its CommitObserver): milliseconds in, seconds out. */
-  storeObserver(): { batch(units: number, ms: number): void; fsync(ms: number): void; acknowledged(ms: number): void } {
+  storeObserver(): CommitObserver {
     return {
       batch: (units, ms) => {
         this.storeBatchSize.observe(units);

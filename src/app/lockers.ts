@@ -7,8 +7,6 @@ import type { AppContext } from './context.js';
 import type { LockerListing } from './ports.js';
 import { issueCommand, waitForCommand } from './commands.js';
 
-export type LockerSummary = LockerListing;
-
 export interface LockerDetail extends Locker {
   device: Omit<Device, 'lockerId'> | null;
   compartments: Compartment[];
@@ -17,7 +15,7 @@ export interface LockerDetail extends Locker {
   recentLocalOpens: LocalOpen[];
 }
 
-export async function listLockers(ctx: AppContext, siteId?: string): Promise<LockerSummary[]> {
+export async function listLockers(ctx: AppContext, siteId?: string): Promise<LockerListing[]> {
   return ctx.store.read((tx) => tx.lockers.listings({ siteId }));
 }
 
