@@ -12,8 +12,14 @@ import { GatewayProcess } from './lib/gateway.js';
  */
 export interface CapacityRun {
   n: number;
-  /** (RSS after all connected − RSS before) / N, both after a full GC, bytes. */
-  rssPerConnection: number;
+  /**
+   * (RSS with all connected − RSS before) / N, bytes, both settled: read `settleS` after a full
+   * GC with the gateway idle (bench/lib/settle.ts), "after" following the idle window; null when
+   * not settled (quick mode).
+   */
+  rssPerConnection: number | null;
+  /** The same with "after" read 1 s after the last controller came online, right after a full GC (how this bench measured it until the settled reading). */
+  rssPerConnectionAtOnce: number;
   heapPerConnection: number;
   /** V8 heap reserved (heapTotal) after − before, / N: used heap plus free space the heap kept. */
   heapTotalPerConnection: number;
@@ -36,17 +42,21 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 
 const debug = process.env['BENCH_DEBUG'] ? (what: string): void => void process.stderr.write(`    [${new Date().toISOString().slice(11, 23)}] ${what}\n`) : (): void => undefined;
 
-export async function runCapacity(n: number, idleWindowS: number): Promise<CapacityRun> {
+export async function runCapacity(n: number, idleWindowS: number, settleS: number): Promise<CapacityRun> {
   debug('gateway start');
-  const gw = await GatewayProcess.start();
-  debug('gateway up');
+  const provisioner = await GatewayProcess.start();
+  const { lockers } = await provisioner.provision(n, LAYOUT, 0);
+  debug('provisioned');
+  // Measured on a gateway started on the provisioned store, as a deployed one runs: the
+  // provisioning's own garbage and heap growth would otherwise sit in "before" as slack that the
+  // connections then reuse, hiding part of their cost.
+  const gw = await provisioner.restart();
+  debug('gateway restarted on the provisioned store');
   try {
-    const { lockers } = await gw.provision(n, LAYOUT, 0);
     const fleet: FleetFileT = { version: 1, gateway: { http: gw.httpUrl, mqtt: [gw.mqttUrl] }, carrierKeys: [], lockers };
     const workers = Math.max(2, Math.ceil(n / 5000));
     const sourceIps = Array.from({ length: Math.max(2, Math.ceil(n / 1000)) }, (_, i) => `127.0.${Math.floor((i + 2) / 250)}.${((i + 2) % 250) + 1}`);
-    debug('provisioned');
-    const before = await gw.sample(true);
+    const before = await gw.sample(true, settleS);
     if (process.env['BENCH_HEAP_SNAPSHOT']) debug(`heap snapshot: ${await gw.heapSnapshot(`${process.env['BENCH_HEAP_SNAPSHOT']}.before`)}`);
     const options = runOptions({ scenario: 'idle', durationS: 0, keepaliveS: 60, telemetryS: 300, oracle: false, settleTimeoutS: 30 });
     const sup = new Supervisor({ fleet, options, workers, sourceIps, sms: null, token: gw.token, statusLine: false, log: (l) => process.stderr.write(`    ${l}\n`) });
@@ -58,12 +68,13 @@ export async function runCapacity(n: number, idleWindowS: number): Promise<Capac
     }
     debug('all online');
     await sleep(1000);
-    const after = await gw.sample(true);
-    debug(`memory before ${JSON.stringify(before)} after ${JSON.stringify(after)}`);
+    const atOnce = await gw.sample(true);
     if (process.env['BENCH_HEAP_SNAPSHOT']) debug(`heap snapshot: ${await gw.heapSnapshot(process.env['BENCH_HEAP_SNAPSHOT'])}`);
     const idle0 = await gw.sample();
     await sleep(idleWindowS * 1000);
     const idle1 = await gw.sample();
+    const after = settleS > 0 ? await gw.sample(true, settleS) : atOnce;
+    debug(`memory before ${JSON.stringify(before)} 1 s after all online ${JSON.stringify(atOnce)} settled ${settleS > 0 ? JSON.stringify(after) : '(not settled)'}`);
     // Storm: the gateway watches its client count dip and recover, then pings 100 controllers.
     const sample = Array.from({ length: Math.min(100, n) }, (_, i) => lockers[Math.floor((i * n) / Math.min(100, n))]!.lockerId);
     const watching = gw.watchStorm(n, sample, 120_000);
@@ -77,7 +88,8 @@ export async function runCapacity(n: number, idleWindowS: number): Promise<Capac
     debug('simulator stopped');
     return {
       n,
-      rssPerConnection: (after.rss - before.rss) / n,
+      rssPerConnection: settleS > 0 ? (after.rss - before.rss) / n : null,
+      rssPerConnectionAtOnce: (atOnce.rss - before.rss) / n,
       heapPerConnection: (after.heapUsed - before.heapUsed) / n,
       heapTotalPerConnection: (after.heapTotal - before.heapTotal) / n,
       externalPerConnection: (after.external - before.external) / n,

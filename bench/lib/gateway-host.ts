@@ -10,6 +10,7 @@ import { createOperatorToken } from '../../src/app/tokens.js';
 import { loadConfig } from '../../src/config.js';
 import { startGateway } from '../../src/gateway.js';
 import { createLogger } from '../../src/logger.js';
+import { settleMemory } from './settle.js';
 import type { Buckets } from './stats.js';
 
 /**
@@ -22,13 +23,15 @@ import type { Buckets } from './stats.js';
  */
 export type HostRequest =
   | { t: 'provision'; lockers: number; layout: string; carriers: number }
-  | { t: 'sample'; gc: boolean }
+  /** gc: a full GC first; settleS: then that long left alone, for the memory to settle (settle.ts). */
+  | { t: 'sample'; gc: boolean; settleS?: number }
   | { t: 'ping'; lockerIds: string[]; timeoutMs: number }
   /** Watch the broker's client count fall below n (a storm) and come back to n, then ping a sample. */
   | { t: 'watch-storm'; n: number; lockerIds: string[]; timeoutMs: number }
   /** Profiling aid: a heap snapshot of the gateway (v8.writeHeapSnapshot) to `file`. */
   | { t: 'heap-snapshot'; file: string }
-  | { t: 'stop' };
+  /** keepData: leave the data dir for the next gateway (GatewayProcess.restart). */
+  | { t: 'stop'; keepData?: boolean };
 
 export interface HostSample {
   rss: number;
@@ -52,7 +55,8 @@ export interface FleetLocker {
   layout: string;
 }
 
-const dir = mkdtempSync(join(tmpdir(), 'lockergate-bench-gw-'));
+// BENCH_GATEWAY_DATA_DIR: a store an earlier gateway of this run left (a restart), else a fresh one.
+const dir = process.env['BENCH_GATEWAY_DATA_DIR'] || mkdtempSync(join(tmpdir(), 'lockergate-bench-gw-'));
 const env = JSON.parse(process.env['BENCH_GATEWAY_ENV'] ?? '{}') as Record<string, string>;
 const config = loadConfig({
   LOCKERGATE_DATA_DIR: dir,
@@ -155,7 +159,8 @@ process.on('message', (msg: HostRequest) => {
         process.send?.({ t: 'provisioned', ...(await provision(msg.lockers, msg.layout, msg.carriers)) });
         return;
       case 'sample':
-        if (msg.gc && gc) {
+        if (msg.settleS && gc) await settleMemory(gc, msg.settleS);
+        else if (msg.gc && gc) {
           gc();
           gc();
         }
@@ -175,9 +180,9 @@ process.on('message', (msg: HostRequest) => {
         return;
       case 'stop':
         await gw.close();
-        rmSync(dir, { recursive: true, force: true });
+        if (!msg.keepData) rmSync(dir, { recursive: true, force: true });
         process.exit(0);
     }
   })();
 });
-process.send?.({ t: 'up', httpPort: gw.httpPort, mqttPort: gw.mqttPort, token });
+process.send?.({ t: 'up', httpPort: gw.httpPort, mqttPort: gw.mqttPort, token, dataDir: dir });

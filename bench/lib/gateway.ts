@@ -12,17 +12,25 @@ export class GatewayProcess {
     readonly httpUrl: string,
     readonly mqttUrl: string,
     readonly token: string,
+    private readonly env: Record<string, string>,
+    private readonly dataDir: string,
   ) {}
 
-  static async start(env: Record<string, string> = {}): Promise<GatewayProcess> {
+  static async start(env: Record<string, string> = {}, dataDir?: string): Promise<GatewayProcess> {
     const extra = (process.env['BENCH_GATEWAY_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
     const child = fork(fileURLToPath(new URL('./gateway-host.ts', import.meta.url)), [], {
       execArgv: ['--import', 'tsx', '--expose-gc', ...extra],
-      env: { ...process.env, BENCH_GATEWAY_ENV: JSON.stringify(env) },
+      env: { ...process.env, BENCH_GATEWAY_ENV: JSON.stringify(env), BENCH_GATEWAY_DATA_DIR: dataDir ?? '' },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
-    const up = await reply<{ httpPort: number; mqttPort: number; token: string }>(child, 'up');
-    return new GatewayProcess(child, `http://127.0.0.1:${up.httpPort}`, `mqtt://127.0.0.1:${up.mqttPort}`, up.token);
+    const up = await reply<{ httpPort: number; mqttPort: number; token: string; dataDir: string }>(child, 'up');
+    return new GatewayProcess(child, `http://127.0.0.1:${up.httpPort}`, `mqtt://127.0.0.1:${up.mqttPort}`, up.token, env, up.dataDir);
+  }
+
+  /** Stops this gateway and starts a fresh process on the same store (new ports, new token). */
+  async restart(): Promise<GatewayProcess> {
+    await this.stop(true);
+    return GatewayProcess.start(this.env, this.dataDir);
   }
 
   get pid(): number {
@@ -33,8 +41,9 @@ export class GatewayProcess {
     return this.ask({ t: 'provision', lockers, layout, carriers }, 'provisioned');
   }
 
-  async sample(gc = false): Promise<HostSample> {
-    return (await this.ask<{ sample: HostSample }>({ t: 'sample', gc }, 'sample')).sample;
+  /** `gc`: after a full GC; `settleS`: … and that many seconds left alone for the memory to settle (settle.ts). */
+  async sample(gc = false, settleS = 0): Promise<HostSample> {
+    return (await this.ask<{ sample: HostSample }>({ t: 'sample', gc, settleS }, 'sample')).sample;
   }
 
   ping(lockerIds: string[], timeoutMs: number): Promise<{ ms: number; done: number }> {
@@ -49,9 +58,9 @@ export class GatewayProcess {
     return (await this.ask<{ file: string }>({ t: 'heap-snapshot', file }, 'heap-snapshot')).file;
   }
 
-  async stop(): Promise<void> {
+  async stop(keepData = false): Promise<void> {
     const exited = new Promise((r) => this.child.once('exit', r));
-    this.child.send({ t: 'stop' } satisfies HostRequest);
+    this.child.send({ t: 'stop', keepData } satisfies HostRequest);
     await Promise.race([exited, new Promise((r) => setTimeout(r, 30_000))]);
     if (this.child.exitCode === null) this.child.kill('SIGKILL');
   }

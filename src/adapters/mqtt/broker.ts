@@ -82,13 +82,16 @@ export class MqttGateway implements CommandTransport {
     this.ctx = ctx;
   }
 
+  /** Shared by every connection's packet size guard (no closure per connection). */
+  private readonly onOversizePacket = (reason: string, conn: Duplex): void => {
+    this.metrics.clientErrors.inc({ reason: 'packet_too_large' });
+    this.log.debug({ remoteIp: this.gate.remoteIp(conn), reason }, 'connection closed by packet size guard');
+  };
+
   /** Hands a transport stream (TCP socket or WebSocket stream) to the broker. */
   handle(conn: Duplex, remoteIp: string, tlsPeer?: TlsPeer): void {
     this.gate.track(conn, remoteIp, tlsPeer);
-    guardPacketSize(conn, this.opts.maxPacketBytes, (reason) => {
-      this.metrics.clientErrors.inc({ reason: 'packet_too_large' });
-      this.log.debug({ remoteIp, reason }, 'connection closed by packet size guard');
-    });
+    guardPacketSize(conn, this.opts.maxPacketBytes, this.onOversizePacket);
     this.aedes.handle(conn);
     useLeanParserBuffer(conn);
   }
@@ -109,9 +112,13 @@ export class MqttGateway implements CommandTransport {
 
   private async listen(server: Server, port: number, host: string): Promise<AddressInfo> {
     // The raw socket, tracked from accept on, so close() also ends sockets stuck in a TLS handshake.
+    const sockets = this.sockets;
+    function forget(this: Socket): void {
+      sockets.delete(this);
+    }
     server.on('connection', (socket: Socket) => {
-      this.sockets.add(socket);
-      socket.once('close', () => this.sockets.delete(socket));
+      sockets.add(socket);
+      socket.on('close', forget); // one shared listener, not a closure per connection
     });
     this.servers.push(server);
     await new Promise<void>((resolve, reject) => {

@@ -46,13 +46,18 @@ export class ConnectGate {
     if (tlsPeer) this.tlsPeers.set(conn, tlsPeer);
   }
 
+  /** The address a connection came from, as `track` was told. */
+  remoteIp(conn: object): string {
+    return this.remoteIps.get(conn) ?? 'unknown';
+  }
+
   close(): void {
     this.closing = true;
   }
 
   /** Admission and CONNECT checks; a refusal is answered later, by `authenticate`. */
   preConnect(client: Client, packet: ConnectPacket, connectedClients: number): void {
-    const ip = this.remoteIps.get(client.conn) ?? 'unknown';
+    const ip = this.remoteIp(client.conn);
     const refusal = connectRefusal(packet, ip, this.limiter.admit(ip, connectedClients), this.opts.keepaliveMaxS);
     if (refusal) this.refusals.set(client, refusal);
     if (!packet.clean) this.persistent.add(client);

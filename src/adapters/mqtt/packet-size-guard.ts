@@ -51,23 +51,43 @@ export class PacketSizeGuard {
   }
 }
 
-/**
- * Aedes pulls bytes with `conn.read()` on 'readable'; wrapping that one method on the instance
- * sees every byte exactly once without an extra stream per connection.
- */
-export function guardPacketSize(conn: Duplex, maxPacketBytes: number, onViolation: (reason: string) => void): void {
-  const guard = new PacketSizeGuard(maxPacketBytes);
-  const read = conn.read.bind(conn);
-  conn.read = (size?: number) => {
-    const chunk = read(size) as Buffer | null;
-    if (chunk !== null && Buffer.isBuffer(chunk)) {
-      const problem = guard.feed(chunk);
-      if (problem !== null) {
-        onViolation(problem);
-        conn.destroy();
-        return null;
-      }
+const GUARD = Symbol('packetSizeGuard');
+
+/** A connection's guard, the stream's own `read` and what to do on a violation: one object per connection. */
+class ConnectionGuard extends PacketSizeGuard {
+  constructor(
+    maxPacketBytes: number,
+    readonly read: Duplex['read'],
+    readonly onViolation: (reason: string, conn: Duplex) => void,
+  ) {
+    super(maxPacketBytes);
+  }
+}
+
+type GuardedStream = Duplex & { [GUARD]: ConnectionGuard };
+
+/** The `read` every guarded stream shares: the stream's own, then the guard over what it returned. */
+function guardedRead(this: GuardedStream, size?: number): unknown {
+  const guard = this[GUARD];
+  const chunk = guard.read.call(this, size) as unknown;
+  if (chunk !== null && Buffer.isBuffer(chunk)) {
+    const problem = guard.feed(chunk);
+    if (problem !== null) {
+      guard.onViolation(problem, this);
+      this.destroy();
+      return null;
     }
-    return chunk;
-  };
+  }
+  return chunk;
+}
+
+/**
+ * Aedes pulls bytes with `conn.read()` on 'readable'; replacing that one method on the instance
+ * sees every byte exactly once without an extra stream per connection. The replacement is one
+ * shared function and the per-connection state one object (no closure or bound function per
+ * connection: issue 6's memory budget), so `onViolation` should be shared too.
+ */
+export function guardPacketSize(conn: Duplex, maxPacketBytes: number, onViolation: (reason: string, conn: Duplex) => void): void {
+  (conn as GuardedStream)[GUARD] = new ConnectionGuard(maxPacketBytes, conn.read, onViolation);
+  conn.read = guardedRead as Duplex['read'];
 }
