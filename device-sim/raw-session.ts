@@ -53,6 +53,8 @@ export class RawSession implements MqttSession {
   private readonly closeFns: Array<() => void> = [];
   private nextId = 1;
   private lastWriteAt = Date.now();
+  /** Corked until the end of this tick (see `write`). */
+  private corked = false;
   private pingSentAt: number | null = null;
   private counted = false;
   private readonly whenClosed: Promise<void>;
@@ -220,9 +222,21 @@ export class RawSession implements MqttSession {
     waiter.resolve(value);
   }
 
+  /** Packets written in one tick leave in one segment (hello and snapshot, a run of PUBACKs): one system call, as a firmware's TCP stack would batch them. */
   private write(packet: Packet, cb?: (err?: Error | null) => void): void {
     this.lastWriteAt = Date.now();
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(uncork, this);
+    }
     this.socket.write(generate(packet), cb);
+  }
+
+  /** The end of the tick's writes (see `write`). */
+  flushWrites(): void {
+    this.corked = false;
+    this.socket.uncork();
   }
 
   private onSocketClosed(): void {
@@ -236,6 +250,10 @@ export class RawSession implements MqttSession {
     this.pending.clear();
     for (const fn of this.closeFns) fn();
   }
+}
+
+function uncork(session: RawSession): void {
+  session.flushWrites();
 }
 
 export const openRawSession = (opts: SessionOptions): Promise<MqttSession> => RawSession.open(opts);

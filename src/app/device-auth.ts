@@ -10,11 +10,10 @@ export type DeviceAuthResult = 'ok' | 'unknown_device' | 'bad_secret' | 'revoked
  */
 export async function authenticateDevice(ctx: AppContext, deviceId: string, secret: string, persistentSession = false): Promise<DeviceAuthResult> {
   return ctx.store.read((tx) => {
-    const device = tx.devices.get(deviceId);
+    const device = tx.devices.credentials(deviceId);
     if (!device) return 'unknown_device';
     if (device.revokedAt !== null) return 'revoked';
-    const hash = tx.devices.secretHash(deviceId);
-    if (!hash || !secretMatches(secret, hash)) return 'bad_secret';
+    if (!secretMatches(secret, device.secretHash)) return 'bad_secret';
     if (persistentSession && tx.lockers.get(device.lockerId)?.kind !== 'mailbox_bank') return 'persistent_session';
     return 'ok';
   });

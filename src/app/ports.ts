@@ -43,11 +43,18 @@ export interface LockerRepo {
   openDoorsSince(openedBefore: number): Compartment[];
 }
 
+export interface DeviceCredentials {
+  lockerId: string;
+  revokedAt: number | null;
+  secretHash: Buffer;
+}
+
 export interface DeviceRepo {
   insert(device: Device, secretHash: Buffer): void;
   get(id: string): Device | undefined;
   byLocker(lockerId: string): Device | undefined;
-  secretHash(id: string): Buffer | undefined;
+  /** What a CONNECT is checked against, in one lookup (revoked devices included, so they can be told so). */
+  credentials(id: string): DeviceCredentials | undefined;
   update(device: Device): void;
   /** The last applied message of the device (protocol README §5); touches nothing else of the row. */
   recordSequence(id: string, lastSeq: number, lastSeenAt: number): void;

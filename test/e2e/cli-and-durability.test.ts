@@ -26,7 +26,7 @@ describe('lockergate CLI', () => {
     const { deviceId, secret } = JSON.parse(dev.stdout) as { deviceId: string; secret: string };
     expect(deviceId).toMatch(/^dev-[a-z2-9]{10}$/);
     const store = new SqliteStore({ file: join(env.LOCKERGATE_DATA_DIR, 'lockergate.db') });
-    const hash = await store.read((tx) => tx.devices.secretHash(deviceId));
+    const hash = await store.read((tx) => tx.devices.credentials(deviceId)?.secretHash);
     expect(hash?.length).toBe(32);
     expect(hash?.toString('utf8')).not.toContain(secret);
     await store.close();

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { DeviceRepo } from '../../../app/ports.js';
+import type { DeviceCredentials, DeviceRepo } from '../../../app/ports.js';
 import type { Device } from '../../../domain/device.js';
 
 interface DeviceRow {
@@ -46,7 +46,7 @@ export class SqliteDeviceRepo implements DeviceRepo {
   private readonly insertStmt: Database.Statement;
   private readonly getStmt: Database.Statement<[string], DeviceRow>;
   private readonly byLockerStmt: Database.Statement<[string], DeviceRow>;
-  private readonly hashStmt: Database.Statement<[string], { secret_hash: Buffer }>;
+  private readonly credentialsStmt: Database.Statement<[string], DeviceCredentials>;
   private readonly updateStmt: Database.Statement;
   private readonly sequenceStmt: Database.Statement<[number, number, string]>;
   private readonly secretStmt: Database.Statement;
@@ -62,7 +62,7 @@ export class SqliteDeviceRepo implements DeviceRepo {
     );
     this.getStmt = db.prepare(`SELECT ${COLUMNS} FROM devices WHERE id = ?`);
     this.byLockerStmt = db.prepare(`SELECT ${COLUMNS} FROM devices WHERE locker_id = ?`);
-    this.hashStmt = db.prepare('SELECT secret_hash FROM devices WHERE id = ? AND revoked_at IS NULL');
+    this.credentialsStmt = db.prepare('SELECT locker_id AS lockerId, revoked_at AS revokedAt, secret_hash AS secretHash FROM devices WHERE id = ?');
     this.updateStmt = db.prepare(
       `UPDATE devices SET model = @model, firmware = @firmware, protocol = @protocol, boot_id = @bootId,
        last_seq = @lastSeq, online = @online, last_seen_at = @lastSeenAt, connected_at = @connectedAt,
@@ -93,8 +93,8 @@ export class SqliteDeviceRepo implements DeviceRepo {
     const r = this.byLockerStmt.get(lockerId);
     return r && toDevice(r);
   }
-  secretHash(id: string): Buffer | undefined {
-    return this.hashStmt.get(id)?.secret_hash;
+  credentials(id: string): DeviceCredentials | undefined {
+    return this.credentialsStmt.get(id);
   }
   update(device: Device): void {
     this.updateStmt.run(params(device));

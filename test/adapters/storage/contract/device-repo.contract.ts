@@ -24,7 +24,7 @@ export function deviceRepoContract(makeStore: MakeStore): void {
 
     it('returns undefined for an unknown device or a locker without one', async () => {
       await seed();
-      expect(await ctx.store.read((tx) => [tx.devices.get('dev-none'), tx.devices.byLocker('lkr-2'), tx.devices.secretHash('dev-none')])).toEqual([
+      expect(await ctx.store.read((tx) => [tx.devices.get('dev-none'), tx.devices.byLocker('lkr-2'), tx.devices.credentials('dev-none')])).toEqual([
         undefined,
         undefined,
         undefined,
@@ -67,13 +67,13 @@ export function deviceRepoContract(makeStore: MakeStore): void {
       expect(await ctx.store.transact((tx) => tx.devices.recordLink('dev-none', true, T0))).toBeUndefined();
     });
 
-    it('keeps the secret hash, replaces it with setSecret, and hides it once the device is revoked', async () => {
+    it('keeps the secret hash, replaces it with setSecret, and tells a revoked device apart', async () => {
       await seed();
-      expect(await ctx.store.read((tx) => tx.devices.secretHash('dev-1'))).toEqual(HASH_A);
+      expect(await ctx.store.read((tx) => tx.devices.credentials('dev-1'))).toEqual({ lockerId: 'lkr-1', revokedAt: null, secretHash: HASH_A });
       await ctx.store.transact((tx) => tx.devices.setSecret('dev-1', HASH_B));
-      expect(await ctx.store.read((tx) => tx.devices.secretHash('dev-1'))).toEqual(HASH_B);
+      expect(await ctx.store.read((tx) => tx.devices.credentials('dev-1')?.secretHash)).toEqual(HASH_B);
       await ctx.store.transact((tx) => tx.devices.update(device('dev-1', 'lkr-1', { revokedAt: T0 + 1 })));
-      expect(await ctx.store.read((tx) => tx.devices.secretHash('dev-1'))).toBeUndefined();
+      expect(await ctx.store.read((tx) => tx.devices.credentials('dev-1'))).toEqual({ lockerId: 'lkr-1', revokedAt: T0 + 1, secretHash: HASH_B });
       expect(await ctx.store.read((tx) => tx.devices.get('dev-1')?.revokedAt)).toBe(T0 + 1);
     });
 
