@@ -45,7 +45,10 @@ const debug = process.env['BENCH_DEBUG'] ? (what: string): void => void process.
 export async function runCapacity(n: number, idleWindowS: number, settleS: number): Promise<CapacityRun> {
   debug('gateway start');
   const provisioner = await GatewayProcess.start();
-  const { lockers } = await provisioner.provision(n, LAYOUT, 0);
+  const { lockers } = await provisioner.provision(n, LAYOUT, 0).catch(async (err: unknown) => {
+    await provisioner.stop();
+    throw err;
+  });
   debug('provisioned');
   // Measured on a gateway started on the provisioned store, as a deployed one runs: the
   // provisioning's own garbage and heap growth would otherwise sit in "before" as slack that the
