@@ -1,7 +1,10 @@
 import { runOptions } from '../device-sim/run/options.js';
 import { Supervisor } from '../device-sim/run/supervisor.js';
 import type { FleetFileT } from '../device-sim/fleet/fleet.js';
-import { GatewayProcess } from './lib/gateway.js';
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { GatewayProcess, reply } from './lib/gateway.js';
+import type { AedesHostRequest, AedesHostSample } from './lib/aedes-host.js';
 
 /**
  * Connection capacity: N idle controllers (keepalive 60 s, telemetry every 300 s) from the
@@ -107,5 +110,48 @@ export async function runCapacity(n: number, idleWindowS: number, settleS: numbe
   } finally {
     await gw.stop();
     debug('gateway stopped');
+  }
+}
+
+/**
+ * The same N idle controllers against plain Aedes (bench/lib/aedes-host.ts: its defaults, no
+ * hooks, so it also keeps every retained hello and snapshot): RSS and JS heap per connection,
+ * read settled exactly as the gateway's. Nothing else is measured there.
+ */
+export async function runAedesBaseline(n: number, settleS: number): Promise<{ rssPerConnection: number; heapPerConnection: number }> {
+  const child = fork(fileURLToPath(new URL('./lib/aedes-host.ts', import.meta.url)), [], {
+    execArgv: ['--import', 'tsx', '--expose-gc'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const ask = async (req: AedesHostRequest): Promise<AedesHostSample> => {
+    const answer = reply<{ sample: AedesHostSample }>(child, 'sample');
+    child.send(req);
+    return (await answer).sample;
+  };
+  try {
+    const { mqttPort } = await reply<{ mqttPort: number }>(child, 'up');
+    // Plain Aedes accepts any credentials: made-up devices, laid out as the gateway's.
+    const lockers = Array.from({ length: n }, (_, i) => ({ lockerId: `lkr-base-${i}`, deviceId: `dev-base-${i}`, secret: 'baseline', kind: 'smart_locker' as const, layout: LAYOUT }));
+    const fleet: FleetFileT = { version: 1, gateway: { http: 'http://127.0.0.1:9', mqtt: [`mqtt://127.0.0.1:${mqttPort}`] }, carrierKeys: [], lockers };
+    const workers = Math.max(2, Math.ceil(n / 5000));
+    const sourceIps = Array.from({ length: Math.max(2, Math.ceil(n / 1000)) }, (_, i) => `127.0.${Math.floor((i + 2) / 250)}.${((i + 2) % 250) + 1}`);
+    const before = await ask({ t: 'sample', settleS });
+    const options = runOptions({ scenario: 'idle', durationS: 0, keepaliveS: 60, telemetryS: 300, oracle: false, settleTimeoutS: 30 });
+    const sup = new Supervisor({ fleet, options, workers, sourceIps, sms: null, token: undefined, statusLine: false, log: (l) => process.stderr.write(`    ${l}\n`) });
+    const running = sup.run();
+    const deadline = Date.now() + 300_000;
+    while (sup.totals().online < n || sup.totals().controllers < n) {
+      if (Date.now() > deadline) throw new Error(`plain Aedes: only ${sup.totals().online} of ${n} online after 300 s`);
+      await sleep(100);
+    }
+    const after = await ask({ t: 'sample', settleS });
+    sup.interrupt();
+    await running;
+    return { rssPerConnection: (after.rss - before.rss) / n, heapPerConnection: (after.heapUsed - before.heapUsed) / n };
+  } finally {
+    const exited = new Promise((r) => child.once('exit', r));
+    child.send({ t: 'stop' } satisfies AedesHostRequest);
+    await Promise.race([exited, sleep(30_000)]);
+    if (child.exitCode === null) child.kill('SIGKILL');
   }
 }

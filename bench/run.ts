@@ -6,7 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { runCapacity, type CapacityRun } from './capacity.js';
+import { runAedesBaseline, runCapacity, type CapacityRun } from './capacity.js';
 import { runCycle, type CycleRun } from './cycle.js';
 import { diskSyncLatency } from './lib/disk.js';
 import { machine, markdown, row, save, type Row } from './lib/report.js';
@@ -75,6 +75,15 @@ async function capacity(n: number): Promise<Row[]> {
     log(`capacity ${n} run ${i + 1}/${RUNS}: ${r.rssPerConnection === null ? 'not settled' : `${(r.rssPerConnection / KB).toFixed(1)} KB/conn settled`} (${(r.rssPerConnectionAtOnce / KB).toFixed(1)} at once), all online ${runs.at(-1)!.connectAllS} s, storm back ${runs.at(-1)!.stormBackS} s`);
   }
   raw[`capacity-${n}`] = runs;
+  // Full mode, 10,000 only: plain Aedes under the same controllers, read the same way (the issue's comparison).
+  const baseline: Array<{ rssPerConnection: number; heapPerConnection: number }> = [];
+  if (!quick && n === 10_000) {
+    for (let i = 0; i < RUNS; i++) {
+      baseline.push(await runAedesBaseline(n, SETTLE_S));
+      log(`plain Aedes ${n} run ${i + 1}/${RUNS}: ${(baseline.at(-1)!.rssPerConnection / KB).toFixed(1)} KB/conn settled`);
+    }
+    raw[`aedes-baseline-${n}`] = baseline;
+  }
   const w = `connection capacity (${n.toLocaleString('en-US')} idle controllers, keepalive 60 s)`;
   const nan = (x: number | null): number => x ?? Number.NaN;
   return [
@@ -83,6 +92,12 @@ async function capacity(n: number): Promise<Row[]> {
       : [row(w, 'gateway RSS per connection, settled (after − before connect, / N)', 'KB', runs.map((r) => (r.rssPerConnection ?? Number.NaN) / KB), { text: '≤ 10', ok: (v) => v <= 10 }, `each read ${SETTLE_S} s after a full GC, the gateway idle; "before" on a gateway restarted on the provisioned store`)]),
     row(w, `gateway RSS per connection, read 1 s after the last connect (GC, not settled)`, 'KB', runs.map((r) => r.rssPerConnectionAtOnce / KB), undefined, 'counts memory just freed and not yet given back, and the young generation the connect burst grew'),
     row(w, 'of which JS heap per connection', 'KB', runs.map((r) => r.heapPerConnection / KB)),
+    ...(baseline.length > 0
+      ? [
+          row(w, 'plain Aedes, same controllers: RSS per connection, settled', 'KB', baseline.map((b) => b.rssPerConnection / KB), undefined, 'Aedes defaults, no hooks: it also keeps every retained hello and snapshot'),
+          row(w, 'plain Aedes: of which JS heap per connection', 'KB', baseline.map((b) => b.heapPerConnection / KB)),
+        ]
+      : []),
     row(w, 'V8 heap reserved per connection (heapTotal after − before, / N)', 'KB', runs.map((r) => r.heapTotalPerConnection / KB)),
     row(w, 'gateway RSS with all connected', 'MB', runs.map((r) => r.rssAfter / KB / KB)),
     row(w, 'time to connect all (hello + snapshot acknowledged)', 's', runs.map((r) => r.connectAllS)),

@@ -72,7 +72,8 @@ export class GatewayProcess {
   }
 }
 
-function reply<T>(child: ChildProcess, t: string): Promise<T> {
+/** The next IPC message of type `t` from a bench child process; rejects if it exits first. */
+export function reply<T>(child: ChildProcess, t: string): Promise<T> {
   return new Promise((resolve, reject) => {
     const onMsg = (m: { t?: string }): void => {
       if (m.t !== t) return;
