@@ -3,7 +3,7 @@ import { Supervisor } from '../device-sim/run/supervisor.js';
 import type { FleetFileT } from '../device-sim/fleet/fleet.js';
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { GatewayProcess, reply } from './lib/gateway.js';
+import { GatewayProcess, reply, stopChild } from './lib/gateway.js';
 import type { AedesHostRequest, AedesHostSample } from './lib/aedes-host.js';
 
 /**
@@ -60,18 +60,9 @@ export async function runCapacity(n: number, idleWindowS: number, settleS: numbe
   debug('gateway restarted on the provisioned store');
   try {
     const fleet: FleetFileT = { version: 1, gateway: { http: gw.httpUrl, mqtt: [gw.mqttUrl] }, carrierKeys: [], lockers };
-    const workers = Math.max(2, Math.ceil(n / 5000));
-    const sourceIps = Array.from({ length: Math.max(2, Math.ceil(n / 1000)) }, (_, i) => `127.0.${Math.floor((i + 2) / 250)}.${((i + 2) % 250) + 1}`);
     const before = await gw.sample(true, settleS);
     if (process.env['BENCH_HEAP_SNAPSHOT']) debug(`heap snapshot: ${await gw.heapSnapshot(`${process.env['BENCH_HEAP_SNAPSHOT']}.before`)}`);
-    const options = runOptions({ scenario: 'idle', durationS: 0, keepaliveS: 60, telemetryS: 300, oracle: false, settleTimeoutS: 30 });
-    const sup = new Supervisor({ fleet, options, workers, sourceIps, sms: null, token: gw.token, statusLine: false, log: (l) => process.stderr.write(`    ${l}\n`) });
-    const running = sup.run();
-    const deadline = Date.now() + 300_000;
-    while (sup.totals().online < n || sup.totals().controllers < n) {
-      if (Date.now() > deadline) throw new Error(`only ${sup.totals().online} of ${n} online after 300 s`);
-      await sleep(100);
-    }
+    const { sup, running } = await connectIdleFleet(fleet, gw.token);
     debug('all online');
     await sleep(1000);
     const atOnce = await gw.sample(true);
@@ -133,25 +124,33 @@ export async function runAedesBaseline(n: number, settleS: number): Promise<{ rs
     // Plain Aedes accepts any credentials: made-up devices, laid out as the gateway's.
     const lockers = Array.from({ length: n }, (_, i) => ({ lockerId: `lkr-base-${i}`, deviceId: `dev-base-${i}`, secret: 'baseline', kind: 'smart_locker' as const, layout: LAYOUT }));
     const fleet: FleetFileT = { version: 1, gateway: { http: 'http://127.0.0.1:9', mqtt: [`mqtt://127.0.0.1:${mqttPort}`] }, carrierKeys: [], lockers };
-    const workers = Math.max(2, Math.ceil(n / 5000));
-    const sourceIps = Array.from({ length: Math.max(2, Math.ceil(n / 1000)) }, (_, i) => `127.0.${Math.floor((i + 2) / 250)}.${((i + 2) % 250) + 1}`);
     const before = await ask({ t: 'sample', settleS });
-    const options = runOptions({ scenario: 'idle', durationS: 0, keepaliveS: 60, telemetryS: 300, oracle: false, settleTimeoutS: 30 });
-    const sup = new Supervisor({ fleet, options, workers, sourceIps, sms: null, token: undefined, statusLine: false, log: (l) => process.stderr.write(`    ${l}\n`) });
-    const running = sup.run();
-    const deadline = Date.now() + 300_000;
-    while (sup.totals().online < n || sup.totals().controllers < n) {
-      if (Date.now() > deadline) throw new Error(`plain Aedes: only ${sup.totals().online} of ${n} online after 300 s`);
-      await sleep(100);
-    }
+    const { sup, running } = await connectIdleFleet(fleet, undefined);
     const after = await ask({ t: 'sample', settleS });
     sup.interrupt();
     await running;
     return { rssPerConnection: (after.rss - before.rss) / n, heapPerConnection: (after.heapUsed - before.heapUsed) / n };
   } finally {
-    const exited = new Promise((r) => child.once('exit', r));
-    child.send({ t: 'stop' } satisfies AedesHostRequest);
-    await Promise.race([exited, sleep(30_000)]);
-    if (child.exitCode === null) child.kill('SIGKILL');
+    await stopChild(child, { t: 'stop' } satisfies AedesHostRequest);
   }
+}
+
+/**
+ * The fleet's controllers, idle (keepalive 60 s, telemetry every 300 s), from the simulator's
+ * workers (≤ 5,000 sockets each) and loopback source addresses 127.0.0.2… (one per 1,000);
+ * resolves once every one is online.
+ */
+async function connectIdleFleet(fleet: FleetFileT, token: string | undefined): Promise<{ sup: Supervisor; running: ReturnType<Supervisor['run']> }> {
+  const n = fleet.lockers.length;
+  const workers = Math.max(2, Math.ceil(n / 5000));
+  const sourceIps = Array.from({ length: Math.max(2, Math.ceil(n / 1000)) }, (_, i) => `127.0.${Math.floor((i + 2) / 250)}.${((i + 2) % 250) + 1}`);
+  const options = runOptions({ scenario: 'idle', durationS: 0, keepaliveS: 60, telemetryS: 300, oracle: false, settleTimeoutS: 30 });
+  const sup = new Supervisor({ fleet, options, workers, sourceIps, sms: null, token, statusLine: false, log: (l) => process.stderr.write(`    ${l}\n`) });
+  const running = sup.run();
+  const deadline = Date.now() + 300_000;
+  while (sup.totals().online < n || sup.totals().controllers < n) {
+    if (Date.now() > deadline) throw new Error(`only ${sup.totals().online} of ${n} online after 300 s (${fleet.gateway.mqtt[0]})`);
+    await sleep(100);
+  }
+  return { sup, running };
 }

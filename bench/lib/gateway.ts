@@ -59,10 +59,7 @@ export class GatewayProcess {
   }
 
   async stop(keepData = false): Promise<void> {
-    const exited = new Promise((r) => this.child.once('exit', r));
-    this.child.send({ t: 'stop', keepData } satisfies HostRequest);
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 30_000))]);
-    if (this.child.exitCode === null) this.child.kill('SIGKILL');
+    await stopChild(this.child, { t: 'stop', keepData } satisfies HostRequest);
   }
 
   private ask<T>(req: HostRequest, answer: string): Promise<T> {
@@ -70,6 +67,15 @@ export class GatewayProcess {
     this.child.send(req);
     return p;
   }
+}
+
+/** Asks a bench child process to stop with `message`; kills it if it has not exited 30 s later. */
+export async function stopChild(child: ChildProcess, message: object): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.send(message);
+  await Promise.race([exited, new Promise((r) => setTimeout(r, 30_000))]);
+  if (child.exitCode === null) child.kill('SIGKILL');
 }
 
 /** The next IPC message of type `t` from a bench child process; rejects if it exits first. */
