@@ -4,7 +4,7 @@ import type { AppContext } from './context.js';
 import { markSent } from '../domain/command.js';
 import { Effects } from './effects.js';
 import { recordCommand } from './command-records.js';
-import { onHelloCodes, syncInTx } from './offline/sync.js';
+import { onHelloCodes, syncDeviceInTx } from './offline/sync.js';
 
 export type UplinkVerdict = 'applied' | 'gap' | 'duplicate' | 'stale_boot' | 'unknown_device' | 'unknown_compartment' | 'unknown_command';
 
@@ -84,7 +84,7 @@ export async function applyHello(ctx: AppContext, deviceId: string, hello: Statu
       tx.commands.update(next);
       effects.send(next);
     }
-    for (const c of syncInTx(ctx, tx, d.lockerId)) effects.send(c);
+    for (const c of syncDeviceInTx(ctx, tx, d, d.lockerId)) effects.send(c);
     return 'applied';
   });
   await effects.release(ctx);

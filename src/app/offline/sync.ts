@@ -54,8 +54,13 @@ function syncable(ctx: AppContext, device: Device | undefined, state: CodeSyncSt
 
 /** Creates (in the caller's transaction) whatever code_sync commands the locker's controller needs now. */
 export function syncInTx(ctx: AppContext, tx: Tx, lockerId: string): Command[] {
+  return syncDeviceInTx(ctx, tx, tx.devices.byLocker(lockerId), lockerId);
+}
+
+/** The same for a caller that holds the locker's controller already (a hello: no second read of it). */
+export function syncDeviceInTx(ctx: AppContext, tx: Tx, device: Device | undefined, lockerId: string): Command[] {
   const state = tx.offlineCodes.state(lockerId);
-  if (!syncable(ctx, tx.devices.byLocker(lockerId), state)) return [];
+  if (!syncable(ctx, device, state)) return [];
   const commands = plan(ctx, tx, state);
   if (commands.length > 0) tx.offlineCodes.saveState({ ...state, sentVersion: state.version });
   return commands;

@@ -220,12 +220,14 @@ describe(`reconnect storm: ${CONTROLLERS} controllers (seed ${SEED})`, () => {
     for (const s of states.values()) byState[s] = (byState[s] ?? 0) + 1;
     const refused: Record<string, number> = {};
     for (const o of opens.filter((x) => x.commandId === undefined)) refused[o.status] = (refused[o.status] ?? 0) + 1;
+    const connectFailures: Record<string, number> = {};
+    for (const c of cells) for (const [k, v] of Object.entries(c.supervisor.totals().connectFailures)) connectFailures[k] = (connectFailures[k] ?? 0) + v;
     const lat = latency.reduce((a, l) => ({ requests: a.requests + l.requests, errors: a.errors + l.errors, p99: Math.max(a.p99, l.p99 ?? 0), max: Math.max(a.max, l.max ?? 0) }), { requests: 0, errors: 0, p99: 0, max: 0 });
     console.log(`reconnect storm: ${CONTROLLERS} online ${upS.toFixed(1)} s after the start over ${cells.length} gateway process(es); all back ${back.toFixed(1)} s after the storm (reported by ${noticed.toFixed(1)} s); ` +
       `opens: ${accepted.length} accepted ${JSON.stringify(byState)}, refused ${JSON.stringify(refused)}; executed ${[...executed.values()].reduce((a, b) => a + b, 0)}; ` +
       `HTTP during the storm: ${lat.requests} requests, p99 ${lat.p99.toFixed(1)} ms, max ${lat.max.toFixed(1)} ms, ${lat.errors} errors; ` +
       `CPU until all were back: gateways ${cpu.gateways?.toFixed(1) ?? '?'} s (${cpu.gateways === null ? '?' : ((cpu.gateways * 1000) / CONTROLLERS).toFixed(2)} ms per reconnect), simulator ${cpu.simulator.toFixed(1)} s, test process ${cpu.runner.toFixed(1)} s; ` +
-      `connects ${summaries.reduce((n, s) => n + s.controllers.connects, 0)}, gateway RSS peak ${summaries.map((s) => s.gateway.rssMBPeak).join('/')} MB`);
+      `connects ${summaries.reduce((n, s) => n + s.controllers.connects, 0)}, failed connect attempts ${JSON.stringify(connectFailures)}, gateway RSS peak ${summaries.map((s) => s.gateway.rssMBPeak).join('/')} MB`);
 
     for (const s of summaries) {
       expect(unexplained(s), JSON.stringify(s.oracle?.mismatches.slice(0, 10))).toEqual([]);
