@@ -188,7 +188,7 @@ describe('group commit with the WAL fsync off the event loop', () => {
     const db = openDatabase(file);
     toClose.push(db);
     const wal = heldSync();
-    const committer = new GroupCommitter(db, wal.sync, 512, 0);
+    const committer = new GroupCommitter(db, wal.sync, { loadWindowMs: 0 });
     const insert = (id: string) => committer.run(() => db.prepare('INSERT INTO sites (id, name, kind, region_code, address, created_at) VALUES (?, ?, ?, ?, ?, ?)').run(id, id, 'residential', '1', 'a', 1));
     const first = insert('a');
     await new Promise((r) => setImmediate(r));
@@ -214,7 +214,7 @@ describe('group commit with the WAL fsync off the event loop', () => {
     const db = openDatabase(file);
     toClose.push(db);
     const wal = heldSync();
-    const committer = new GroupCommitter(db, wal.sync, 512, 0);
+    const committer = new GroupCommitter(db, wal.sync, { loadWindowMs: 0 });
     const unit = committer.run(() => 1);
     await new Promise((r) => setImmediate(r));
     wal.calls[0]!(new Error('EIO'));
@@ -227,10 +227,13 @@ describe('group commit with the WAL fsync off the event loop', () => {
     toClose.push(db);
     const wal = heldSync();
     const seen = { batches: [] as number[], fsyncs: [] as number[], acks: [] as number[] };
-    const committer = new GroupCommitter(db, wal.sync, 512, 0, {
-      batch: (units) => seen.batches.push(units),
-      fsync: (ms) => seen.fsyncs.push(ms),
-      acknowledged: (ms) => seen.acks.push(ms),
+    const committer = new GroupCommitter(db, wal.sync, {
+      loadWindowMs: 0,
+      observer: {
+        batch: (units) => seen.batches.push(units),
+        fsync: (ms) => seen.fsyncs.push(ms),
+        acknowledged: (ms) => seen.acks.push(ms),
+      },
     });
     const units = [committer.run(() => 1), committer.run(() => 2), committer.run(() => { throw new Error('rolled back alone'); })];
     await new Promise((r) => setImmediate(r));

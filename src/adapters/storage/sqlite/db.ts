@@ -104,7 +104,7 @@ export class SqliteStore implements Store {
       volumes: new SqliteVolumeRepo(this.db),
       fleet: new SqliteFleetRepo(this.db),
     };
-    this.committer = new GroupCommitter(this.db, this.wal?.sync ?? null, undefined, undefined, opts.observer ?? null);
+    this.committer = new GroupCommitter(this.db, this.wal?.sync ?? null, { observer: opts.observer ?? null });
   }
 
   transact<T>(work: (tx: Tx) => T): Promise<T> {

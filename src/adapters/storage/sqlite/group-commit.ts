@@ -26,6 +26,14 @@ export interface CommitObserver {
   acknowledged(ms: number): void;
 }
 
+export interface GroupCommitOptions {
+  /** Units per SQLite transaction at most: bounds how long one batch holds the event loop (512). */
+  maxBatch?: number;
+  /** Right after a commit, how long the next batch waits for more units to share it, ms (2). */
+  loadWindowMs?: number;
+  observer?: CommitObserver | null;
+}
+
 /**
  * Group commit (docs/adr/0002): transactions requested in the same turn of the event loop run
  * back to back inside one SQLite transaction, each in its own savepoint. Each caller's promise
@@ -54,14 +62,18 @@ export class GroupCommitter {
   private readonly release: Database.Statement;
   private readonly rollbackTo: Database.Statement;
 
-  /** `maxBatch` units per SQLite transaction bounds how long one batch holds the event loop. */
+  private readonly maxBatch: number;
+  private readonly loadWindowMs: number;
+  private readonly observer: CommitObserver | null;
+
   constructor(
     private readonly db: Database.Database,
     private readonly walSync: WalSync | null = null,
-    private readonly maxBatch = 512,
-    private readonly loadWindowMs = 2,
-    private readonly observer: CommitObserver | null = null,
+    options: GroupCommitOptions = {},
   ) {
+    this.maxBatch = options.maxBatch ?? 512;
+    this.loadWindowMs = options.loadWindowMs ?? 2;
+    this.observer = options.observer ?? null;
     this.begin = db.prepare('BEGIN IMMEDIATE');
     this.commit = db.prepare('COMMIT');
     this.rollback = db.prepare('ROLLBACK');
