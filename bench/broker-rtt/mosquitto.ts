@@ -10,7 +10,8 @@ import { percentile } from '../lib/stats.js';
  * Mosquitto 2 with a per-client ACL equivalent to lockergate's: a device may read only its own
  * cmd topic and write only its own channels; the "gateway" user writes commands and reads acks.
  * `max_inflight_messages 0` and `max_queued_messages 0` lift the defaults (20 / 1000) that drop
- * QoS 1 messages under this load; losses are counted on both sides anyway.
+ * QoS 1 messages under this load; losses are counted on both sides anyway. `set_tcp_nodelay true`
+ * as lockergate's listeners do (Mosquitto's default keeps Nagle's algorithm on).
  */
 export async function startMosquitto(port: number, devices: Array<{ id: string; secret: string }>, gatewaySecret: string): Promise<{ proc: ChildProcess; stop(): void }> {
   const dir = mkdtempSync(join(tmpdir(), 'lockergate-bench-mosq-'));
@@ -21,7 +22,7 @@ export async function startMosquitto(port: number, devices: Array<{ id: string; 
   writeFileSync(join(dir, 'acl'), ['user gateway', 'topic write lg/v1/+/cmd', 'topic read lg/v1/+/acks', '', 'pattern read lg/v1/%u/cmd', 'pattern write lg/v1/%u/+', ''].join('\n'));
   writeFileSync(
     join(dir, 'mosquitto.conf'),
-    [`listener ${port} 0.0.0.0`, 'allow_anonymous false', `password_file ${passwd}`, `acl_file ${join(dir, 'acl')}`, 'max_inflight_messages 0', 'max_queued_messages 0', 'persistence false', 'log_type error', ...(process.getuid?.() === 0 ? ['user root'] : []), ''].join('\n'),
+    [`listener ${port} 0.0.0.0`, 'allow_anonymous false', `password_file ${passwd}`, `acl_file ${join(dir, 'acl')}`, 'max_inflight_messages 0', 'max_queued_messages 0', 'set_tcp_nodelay true', 'persistence false', 'log_type error', ...(process.getuid?.() === 0 ? ['user root'] : []), ''].join('\n'),
   );
   const proc = spawn('mosquitto', ['-c', join(dir, 'mosquitto.conf')], { stdio: ['ignore', 'ignore', 'inherit'] });
   for (let i = 0; i < 100; i++) {

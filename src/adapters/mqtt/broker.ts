@@ -96,8 +96,14 @@ export class MqttGateway implements CommandTransport {
     useLeanParserBuffer(conn);
   }
 
+  /**
+   * TCP_NODELAY on every device socket: MQTT packets are small, and with Nagle's algorithm a
+   * command or PUBACK written while an earlier one is unacknowledged waits for the controller's
+   * (possibly delayed) ACK. Command round trips (bench, 200 devices): 5,366–5,720/s with Nagle,
+   * 8,797–8,909/s without; p50 35 → 20 ms.
+   */
   async listenTcp(port: number, host: string): Promise<AddressInfo> {
-    return this.listen(createServer((socket: Socket) => this.handle(socket, socket.remoteAddress ?? 'unknown')), port, host);
+    return this.listen(createServer({ noDelay: true }, (socket: Socket) => this.handle(socket, socket.remoteAddress ?? 'unknown')), port, host);
   }
 
   /** MQTT over TLS, optionally with device certificates (CN = device id, checked in `authenticate`). */

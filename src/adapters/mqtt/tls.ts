@@ -37,6 +37,7 @@ export function createMqttsServer(opts: TlsListenerOptions, onSecure: (socket: T
       key: readFileSync(opts.keyFile),
       minVersion: 'TLSv1.2',
       handshakeTimeout: opts.handshakeTimeoutMs,
+      noDelay: true, // as the plain listener (broker.ts, listenTcp): no Nagle delay on small packets
       ...(ca === undefined ? {} : { ca, requestCert: true, rejectUnauthorized: opts.requireClientCert }),
     },
     (socket) => onSecure(socket, peerOf(socket, opts.requireClientCert)),
