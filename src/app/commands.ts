@@ -3,7 +3,7 @@ import { LockergateError } from '../domain/errors.js';
 import type { CommandT } from '../../protocol/schemas/commands.js';
 import type { AppContext } from './context.js';
 import type { Tx } from './ports.js';
-import { newId } from './ids.js';
+import { newTimeOrderedId } from './ids.js';
 
 export interface CommandRequest {
   lockerId: string;
@@ -30,7 +30,7 @@ export function createCommandInTx(ctx: AppContext, tx: Tx, req: CommandRequest):
   if (!device) throw new LockergateError('DEVICE_NOT_FOUND', `Locker "${req.lockerId}" has no provisioned device.`);
   const now = ctx.clock.now();
   const queued: Command = {
-    id: newId(ctx.random, 'cmd', 16),
+    id: newTimeOrderedId(ctx.random, 'cmd', now),
     deviceId: device.id,
     lockerId: req.lockerId,
     type: req.type,

@@ -11,6 +11,29 @@ export function newId(random: RandomBytes, prefix: string, length = 10): string 
   return out;
 }
 
+/** The same 32 characters in ASCII order, so a fixed-width number written with them sorts as text. */
+const SORTED32 = '23456789abcdefghijkmnpqrstuvwxyz';
+
+/**
+ * An id that sorts by creation time, like `cmd-3fw8kq3ab` + random: 9 characters of the time (ms
+ * since 1970, good until the year 3084), then `randomLength` random characters. For rows inserted at a high rate under a
+ * TEXT primary key: a random key puts each insert on a random page of the key's index, so a
+ * group commit dirties (and writes to the WAL) one page per row, and the index soon outgrows
+ * SQLite's page cache; a time-ordered key appends to the last page.
+ */
+export function newTimeOrderedId(random: RandomBytes, prefix: string, now: number, randomLength = 8): string {
+  let time = '';
+  let t = Math.max(0, Math.floor(now));
+  for (let i = 0; i < 9; i++) {
+    time = SORTED32[t % 32]! + time;
+    t = Math.floor(t / 32);
+  }
+  const bytes = random(randomLength);
+  let out = `${prefix}-${time}`;
+  for (let i = 0; i < randomLength; i++) out += BASE32[bytes[i]! % 32];
+  return out;
+}
+
 /** A high-entropy secret (144 random bits), URL-safe, shown once and stored only as a hash. */
 export function newSecret(random: RandomBytes, bytes = 18): string {
   return random(bytes).toString('base64url');

@@ -1,6 +1,6 @@
 import type { SizeClass } from '../domain/locker.js';
 import type { AppContext } from './context.js';
-import { newId } from './ids.js';
+import { newTimeOrderedId } from './ids.js';
 import { encrypt } from './personal-data.js';
 import type { Tx } from './ports.js';
 import type { OutboxMessage } from './notification-ports.js';
@@ -66,7 +66,7 @@ export function notifyCarrier(
   const carrier = tx.carriers.get(carrierId);
   // Every parcel flow starts from a known carrier; a miss is a bug, and throwing rolls the change back with it.
   if (!carrier) throw new Error(`notifyCarrier: unknown carrier ${carrierId}`);
-  const id = newId(ctx.random, 'ntf', 16);
+  const id = newTimeOrderedId(ctx.random, 'ntf', now);
   const body: CarrierWebhookBody = { id, event, occurredAt: now, data };
   return add(tx, {
     id,
@@ -85,7 +85,7 @@ export function notifyCarrier(
 
 /** Records a message to a parcel's recipient (SMS). It holds a phone number and maybe a code: sealed at rest. */
 export function notifyRecipient(ctx: AppContext, tx: Tx, message: RecipientMessage, now: number): OutboxMessage {
-  const id = newId(ctx.random, 'ntf', 16);
+  const id = newTimeOrderedId(ctx.random, 'ntf', now);
   const envelope: RecipientEnvelope = { ...message, id, occurredAt: now };
   return add(tx, {
     id,

@@ -60,7 +60,7 @@ describe('carrier webhooks', () => {
     const carrierId = await addCarrier(`${rx.url}/hooks/sf`);
     const m = await deposited(carrierId);
     expect(m).toMatchObject({ state: 'pending', channel: 'carrier_webhook', event: 'parcel.deposited', attempts: 0, nextAttemptAt: h.clock.now() });
-    expect(m.id).toMatch(/^ntf-[a-z2-9]{16}$/);
+    expect(m.id).toMatch(/^ntf-[a-z2-9]{17}$/);
 
     expect(await dispatchDue(h.ctx, deps())).toEqual({ ...nothing, delivered: 1 });
     const [req] = rx.requests;

@@ -3,7 +3,7 @@ import type { Pickup } from '../../domain/deposit.js';
 import type { UplinkVerdict } from '../device-session.js';
 import type { EventScope } from '../event-scope.js';
 import { collectHouseholdMail } from '../households.js';
-import { newId } from '../ids.js';
+import { newTimeOrderedId } from '../ids.js';
 import { completePickup } from '../parcels/lifecycle.js';
 import type { LocalOpen, OfflineCode } from './ports.js';
 
@@ -65,7 +65,7 @@ function pickUpOffline(scope: EventScope, e: LocalOpenEventT, entry: OfflineCode
   }
   const when = Math.max(at, parcel.depositedAt ?? 0);
   const pickup: Pickup = {
-    id: newId(ctx.random, 'pck', 12), kind: 'resident', channel: 'keypad', parcelId: parcel.id, lockerId: parcel.lockerId,
+    id: newTimeOrderedId(ctx.random, 'pck', now), kind: 'resident', channel: 'keypad', parcelId: parcel.id, lockerId: parcel.lockerId,
     compartment: parcel.compartment, state: 'opening', reason: null, commandId: null, createdAt: when, completedAt: null,
   };
   tx.pickups.insert(pickup);

@@ -5,7 +5,7 @@ import { fits, type Carrier, type Parcel } from '../../domain/parcel.js';
 import { createCommandInTx } from '../commands.js';
 import type { AppContext } from '../context.js';
 import { Effects } from '../effects.js';
-import { newId } from '../ids.js';
+import { newTimeOrderedId } from '../ids.js';
 import { encrypt, maskPhone } from '../personal-data.js';
 import type { Tx } from '../ports.js';
 import type { Household } from '../offline/ports.js';
@@ -72,7 +72,7 @@ export async function startDeposit(ctx: AppContext, carrier: Carrier, req: Depos
     }
     const holdHours = Math.min(req.holdHours ?? ctx.settings.defaultHoldHours, ctx.settings.maxHoldHours);
     const parcel: Parcel = {
-      id: newId(ctx.random, 'pcl', 12),
+      id: newTimeOrderedId(ctx.random, 'pcl', now),
       carrierId: carrier.id,
       trackingNumber: req.trackingNumber,
       lockerId: locker.id,
@@ -91,7 +91,7 @@ export async function startDeposit(ctx: AppContext, carrier: Carrier, req: Depos
     };
     tx.parcels.insert(parcel);
     tx.parcels.addEvent({ parcelId: parcel.id, at: now, type: 'reserved', details: { compartment: compartment.index, size: compartment.size } });
-    const depositId = newId(ctx.random, 'dep', 12);
+    const depositId = newTimeOrderedId(ctx.random, 'dep', now);
     const command = createCommandInTx(ctx, tx, { lockerId: locker.id, type: 'open', params: { compartment: compartment.index }, actor: depositActor(depositId) });
     effects.send(command);
     const deposit: Deposit = {

@@ -7,14 +7,14 @@ import { createCommandInTx, waitForCommand } from '../commands.js';
 import type { AppContext } from '../context.js';
 import { Effects } from '../effects.js';
 import type { EventScope } from '../event-scope.js';
-import { newId } from '../ids.js';
+import { newTimeOrderedId } from '../ids.js';
 import type { Tx } from '../ports.js';
 import { verifyPickupCode } from './codes.js';
 import { pickupActor } from './reactions.js';
 
 function newPickup(ctx: AppContext, parcel: Parcel, kind: Pickup['kind'], channel: Pickup['channel'], now: number): Pickup {
   return {
-    id: newId(ctx.random, 'pck', 12),
+    id: newTimeOrderedId(ctx.random, 'pck', now),
     kind,
     channel,
     parcelId: parcel.id,

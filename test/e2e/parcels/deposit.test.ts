@@ -36,7 +36,7 @@ describe('deposit happy path', () => {
     const res = await courier.deposit(courier.body(fx.lockerId, { size: 'S', trackingNumber: 'SF1234567890' }));
     expect(res.statusCode).toBe(202);
     const started = res.json();
-    expect(started).toMatchObject({ depositId: expect.stringMatching(/^dep-[a-z0-9]{12}$/), parcelId: expect.stringMatching(/^pcl-/), lockerId: fx.lockerId, compartment: 1, size: 'S', state: 'opening', reason: null });
+    expect(started).toMatchObject({ depositId: expect.stringMatching(/^dep-[a-z0-9]{17}$/), parcelId: expect.stringMatching(/^pcl-/), lockerId: fx.lockerId, compartment: 1, size: 'S', state: 'opening', reason: null });
     expect(res.headers['location']).toBe(`/v1/deposits/${started.depositId}`);
     expect((await compartment(gw, fx, 1)).state).toBe('reserved');
 

@@ -9,7 +9,8 @@ import { carrierOf, requireCarrier } from '../../auth.js';
 import type { HttpDeps } from '../../deps.js';
 
 const security = [{ carrierKey: [] }];
-const params = z.object({ id: z.string().regex(/^dep-[a-z0-9]{12}$/) });
+// 12 random characters (ids made before time-ordered ids) or 9 of time and 8 random (app/ids.ts).
+const params = z.object({ id: z.string().regex(/^dep-(?:[a-z0-9]{12}|[a-z0-9]{17})$/) });
 
 /** What a courier sees of a deposit; `reason` says why it failed. */
 const view = (d: Deposit) => ({

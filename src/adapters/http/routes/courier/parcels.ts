@@ -7,7 +7,8 @@ import { carrierOf, requireCarrier } from '../../auth.js';
 import type { HttpDeps } from '../../deps.js';
 
 const security = [{ carrierKey: [] }];
-const ParcelId = z.string().regex(/^pcl-[a-z0-9]{12}$/);
+// 12 random characters (ids made before time-ordered ids) or 9 of time and 8 random (app/ids.ts).
+const ParcelId = z.string().regex(/^pcl-(?:[a-z0-9]{12}|[a-z0-9]{17})$/);
 
 export async function parcelRoutes(fastify: FastifyInstance, deps: HttpDeps): Promise<void> {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
