@@ -167,6 +167,8 @@ export interface DepositRepo {
   byIdempotencyKey(carrierId: string, key: string): Deposit | undefined;
   byCommand(commandId: string): Deposit | undefined;
   liveForCompartment(lockerId: string, compartment: number): Deposit | undefined;
+  /** The compartments of a locker with a live deposit (opening or open): one statement for a whole locker. */
+  liveCompartments(lockerId: string): Set<number>;
   byParcel(parcelId: string): Deposit | undefined;
   /** Deposits `open` (door opened, parcel not yet sensed or confirmed) since before `before`. */
   openBefore(before: number): Deposit[];

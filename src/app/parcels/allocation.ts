@@ -2,9 +2,12 @@ import { fits, SIZE_ORDER } from '../../domain/parcel.js';
 import type { Compartment, SizeClass } from '../../domain/locker.js';
 import type { Tx } from '../ports.js';
 
-/** A compartment a new parcel may be put in: free in the system's eyes, closed, and sensed empty. */
-function isFree(tx: Tx, c: Compartment): boolean {
-  return c.state === 'available' && c.door !== 'open' && c.occupancy !== 'present' && !tx.deposits.liveForCompartment(c.lockerId, c.index);
+/**
+ * A compartment a new parcel may be put in: free in the system's eyes, closed, sensed empty, and
+ * no deposit under way (`live`: the locker's compartments with one, read once per locker).
+ */
+function isFree(c: Compartment, live: ReadonlySet<number>): boolean {
+  return c.state === 'available' && c.door !== 'open' && c.occupancy !== 'present' && !live.has(c.index);
 }
 
 /** Best fit: the smallest free compartment that fits, lowest index first among equals. */
@@ -12,8 +15,9 @@ export function bestFit(tx: Tx, lockerId: string, size: SizeClass, exclude: Read
   let best: Compartment | undefined;
   // A household's own compartment of a mailbox bank is never handed to anyone else.
   const households = tx.households.compartmentsOf(lockerId);
+  const live = tx.deposits.liveCompartments(lockerId);
   for (const c of tx.lockers.compartments(lockerId)) {
-    if (exclude.has(c.index) || households.has(c.index) || !fits(size, c.size) || !isFree(tx, c)) continue;
+    if (exclude.has(c.index) || households.has(c.index) || !fits(size, c.size) || !isFree(c, live)) continue;
     if (!best || SIZE_ORDER[c.size] < SIZE_ORDER[best.size]) best = c;
   }
   return best;
@@ -52,7 +56,8 @@ export function alternatives(tx: Tx, lockerId: string, size: SizeClass, isConnec
       const device = tx.devices.byLocker(l.id);
       if (!device || !isConnected(device.id)) continue;
       const households = tx.households.compartmentsOf(l.id);
-      const freeFitting = tx.lockers.compartments(l.id).filter((c) => !households.has(c.index) && fits(size, c.size) && isFree(tx, c)).length;
+      const live = tx.deposits.liveCompartments(l.id);
+      const freeFitting = tx.lockers.compartments(l.id).filter((c) => !households.has(c.index) && fits(size, c.size) && isFree(c, live)).length;
       if (freeFitting > 0) out.push({ lockerId: l.id, name: l.name, siteId, scope, freeFitting });
     }
   };

@@ -42,6 +42,7 @@ export class SqliteDepositRepo implements DepositRepo {
   private readonly keyStmt: Database.Statement<[string, string], DepositRow>;
   private readonly commandStmt: Database.Statement<[string], DepositRow>;
   private readonly liveStmt: Database.Statement<[string, number], DepositRow>;
+  private readonly liveCompartmentsStmt: Database.Statement<[string], number>;
   private readonly parcelStmt: Database.Statement<[string], DepositRow>;
   private readonly openBeforeStmt: Database.Statement<[number], DepositRow>;
 
@@ -58,6 +59,7 @@ export class SqliteDepositRepo implements DepositRepo {
     this.keyStmt = db.prepare('SELECT * FROM deposits WHERE carrier_id = ? AND idempotency_key = ?');
     this.commandStmt = db.prepare('SELECT * FROM deposits WHERE command_id = ?');
     this.liveStmt = db.prepare(`SELECT * FROM deposits WHERE locker_id = ? AND compartment = ? AND state IN ('opening', 'open')`);
+    this.liveCompartmentsStmt = db.prepare<[string], number>(`SELECT compartment FROM deposits WHERE locker_id = ? AND state IN ('opening', 'open')`).pluck();
     this.parcelStmt = db.prepare('SELECT * FROM deposits WHERE parcel_id = ? ORDER BY created_at DESC LIMIT 1');
     this.openBeforeStmt = db.prepare(`SELECT * FROM deposits WHERE state = 'open' AND updated_at < ?`);
   }
@@ -83,6 +85,9 @@ export class SqliteDepositRepo implements DepositRepo {
   liveForCompartment(lockerId: string, compartment: number): Deposit | undefined {
     const r = this.liveStmt.get(lockerId, compartment);
     return r && toDeposit(r);
+  }
+  liveCompartments(lockerId: string): Set<number> {
+    return new Set(this.liveCompartmentsStmt.all(lockerId));
   }
   byParcel(parcelId: string): Deposit | undefined {
     const r = this.parcelStmt.get(parcelId);
