@@ -15,11 +15,11 @@ export function newId(random: RandomBytes, prefix: string, length = 10): string 
 const SORTED32 = '23456789abcdefghijkmnpqrstuvwxyz';
 
 /**
- * An id that sorts by creation time, like `cmd-3fw8kq3ab` + random: 9 characters of the time (ms
- * since 1970, good until the year 3084), then `randomLength` random characters. For rows inserted at a high rate under a
- * TEXT primary key: a random key puts each insert on a random page of the key's index, so a
- * group commit dirties (and writes to the WAL) one page per row, and the index soon outgrows
- * SQLite's page cache; a time-ordered key appends to the last page.
+ * An id that sorts by creation time, like `cmd-3nakuci5s` + random: 9 characters of the time (ms
+ * since 1970, good until the year 3084), then `randomLength` random characters. For rows inserted
+ * at a high rate under a TEXT primary key: a random key puts each insert on a random page of the
+ * key's index, so a group commit dirties (and writes to the WAL) one page per row, and the index
+ * soon outgrows SQLite's page cache; a time-ordered key appends to the last page.
  */
 export function newTimeOrderedId(random: RandomBytes, prefix: string, now: number, randomLength = 8): string {
   let time = '';
