@@ -5,8 +5,12 @@ const BASE32 = 'abcdefghijkmnpqrstuvwxyz23456789'; // no l, o, 0, 1: ids get rea
 
 /** A short, topic-safe, lowercase id like `dev-7h3k9x2m`. */
 export function newId(random: RandomBytes, prefix: string, length = 10): string {
+  return `${prefix}-${randomChars(random, length)}`;
+}
+
+function randomChars(random: RandomBytes, length: number): string {
   const bytes = random(length);
-  let out = `${prefix}-`;
+  let out = '';
   for (let i = 0; i < length; i++) out += BASE32[bytes[i]! % 32];
   return out;
 }
@@ -28,10 +32,7 @@ export function newTimeOrderedId(random: RandomBytes, prefix: string, now: numbe
     time = SORTED32[t % 32]! + time;
     t = Math.floor(t / 32);
   }
-  const bytes = random(randomLength);
-  let out = `${prefix}-${time}`;
-  for (let i = 0; i < randomLength; i++) out += BASE32[bytes[i]! % 32];
-  return out;
+  return `${prefix}-${time}${randomChars(random, randomLength)}`;
 }
 
 /** A high-entropy secret (144 random bits), URL-safe, shown once and stored only as a hash. */
